@@ -1,0 +1,5 @@
+// The typed contract shared by the hub, the renderer and the Electron shell.
+export * from './auth.js';
+export * from './errors.js';
+export * from './settings.js';
+export * from './status.js';

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+export const PRODUCTS = ['plus', 'launchpad', 'rocket'] as const;
+export const DEPLOYMENT_MODES = ['local', 'cloud'] as const;
+export const CONTROL_PLANES = ['single', 'multi'] as const;
+
+export type Product = (typeof PRODUCTS)[number];
+export type DeploymentMode = (typeof DEPLOYMENT_MODES)[number];
+export type ControlPlane = (typeof CONTROL_PLANES)[number];
+
+/** Host tunnel ports start this far above the base port; two per host. */
+export const TUNNEL_PORT_OFFSET = 10;
+/** Size of the host tunnel port range (500 hosts). */
+export const TUNNEL_PORT_COUNT = 1000;
+/** The highest base port that still leaves room for HTTPS, SSHD and the tunnel range below 65536. */
+export const MAX_BASE_PORT = 65535 - TUNNEL_PORT_OFFSET - TUNNEL_PORT_COUNT + 1;
+
+export const portSchema = z
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+export const basePortSchema = portSchema.max(
+  MAX_BASE_PORT,
+  `must be at most ${MAX_BASE_PORT}: HTTPS, SSH and the host tunnel range (${TUNNEL_PORT_OFFSET}..${TUNNEL_PORT_OFFSET + TUNNEL_PORT_COUNT - 1} above it) must fit below 65536`,
+);
+
+// A bare host name or IP address: what hosts and browsers type, without scheme, port or path.
+const HOST_RE =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const IPV6_RE = /^[0-9a-fA-F:.]+$/;
+export const publicHostSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(253, 'is too long')
+  .refine((h) => HOST_RE.test(h) || (h.includes(':') && IPV6_RE.test(h)), {
+    message: 'must be a host name or IP address without scheme, port or path (e.g. hub.lan or 192.168.1.10)',
+  });
+
+export const filePathSchema = z.string().trim().min(1, 'must not be empty');
+
+/**
+ * Settings an admin can store. Every one takes effect at the next start
+ * (the hub reports restartRequired until then). `null` removes a stored setting,
+ * so the env variable or the default applies again.
+ */
+export const settingsPatchSchema = z
+  .object({
+    product: z.enum(PRODUCTS).nullable(),
+    deploymentMode: z.enum(DEPLOYMENT_MODES).nullable(),
+    rocketControlPlane: z.enum(CONTROL_PLANES).nullable(),
+    basePort: basePortSchema.nullable(),
+    publicHost: publicHostSchema.nullable(),
+    httpPort: portSchema.nullable(),
+    tlsCert: filePathSchema.nullable(),
+    tlsKey: filePathSchema.nullable(),
+  })
+  .partial()
+  .strict();
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+export type SettingKey = keyof SettingsPatch;
+export const SETTING_KEYS = Object.keys(settingsPatchSchema.shape) as SettingKey[];
+
+export const valueSourceSchema = z.enum(['setting', 'env', 'cli', 'default', 'detected']);
+export type ValueSource = z.infer<typeof valueSourceSchema>;
+
+export const settingViewSchema = z.object({
+  key: z.string(),
+  envVar: z.string(),
+  /** The value the next start will use, and where it comes from. */
+  value: z.unknown(),
+  source: valueSourceSchema,
+  /** The value the running hub uses (differs from `value` until a restart). */
+  running: z.unknown(),
+});
+export type SettingView = z.infer<typeof settingViewSchema>;
+
+export const settingsResponseSchema = z.object({
+  settings: z.array(settingViewSchema),
+  restartRequired: z.boolean(),
+});
+export type SettingsResponse = z.infer<typeof settingsResponseSchema>;

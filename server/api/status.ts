@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { DEPLOYMENT_MODES, PRODUCTS } from './settings.js';
+
+export const statusSchema = z.object({
+  product: z.enum(PRODUCTS),
+  deploymentMode: z.enum(DEPLOYMENT_MODES).nullable(),
+  version: z.string(),
+  uptimeSeconds: z.number(),
+  ports: z.object({ https: z.number(), sshd: z.number(), http: z.number().nullable() }),
+  tls: z.object({
+    leafFingerprint: z.string(),
+    caFingerprint: z.string().nullable(),
+    custom: z.boolean(),
+  }),
+  restartRequired: z.boolean(),
+  signedIn: z.boolean(),
+  /** Only for a signed-in caller. */
+  detail: z
+    .object({
+      dataDir: z.string(),
+      publicHost: z.string(),
+      urls: z.object({ loopback: z.string(), lan: z.string().nullable() }),
+      pid: z.number(),
+      startedAt: z.string(),
+      tlsNotAfter: z.string(),
+      activeSessions: z.number(),
+    })
+    .optional(),
+});
+export type Status = z.infer<typeof statusSchema>;

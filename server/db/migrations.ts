@@ -1,0 +1,59 @@
+/**
+ * The schema, as a list of SQL migrations. To change the schema, append an entry with the next
+ * version number; never edit or reorder an entry that has shipped, because databases in the
+ * field record only the number of the last one they ran (PRAGMA user_version).
+ *
+ * All pending entries run inside ONE transaction (see migrate.ts), so their SQL must not contain
+ * BEGIN/COMMIT, and `PRAGMA foreign_keys` has no effect there. Tables are STRICT so that a wrong
+ * type (a float time, a string id) fails loudly instead of being stored as-is.
+ * Times are INTEGER unix milliseconds.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = Object.freeze([
+  {
+    version: 1,
+    name: 'settings',
+    sql: `
+      -- Admin settings; value is JSON so one table holds every setting's type.
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
+    version: 2,
+    name: 'auth',
+    sql: `
+      -- Web sessions; only a hash of the cookie token is stored.
+      CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        ip TEXT,
+        user_agent TEXT
+      ) STRICT;
+      -- Purging expired sessions and counting valid ones both range-scan on expiry.
+      CREATE INDEX sessions_expires_at ON sessions (expires_at);
+
+      -- One-time login links (printed by --server, handed to the desktop window).
+      CREATE TABLE login_tokens (
+        id INTEGER PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      ) STRICT;
+    `,
+  },
+]);
+
+export const LATEST_SCHEMA_VERSION: number = migrations.length;

@@ -1,0 +1,276 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Status } from '../api/index.js';
+import {
+  assertPortsFree,
+  type Config,
+  ConfigError,
+  portInUseError,
+  type ResolvedConfig,
+  resolveConfig,
+  resolveDataDir,
+} from '../config/index.js';
+import {
+  acquireLock,
+  DatabaseTooNewError,
+  type Db,
+  HubAlreadyRunningError,
+  LATEST_SCHEMA_VERSION,
+  LoginTokensRepo,
+  migrate,
+  openDatabase,
+  readLiveLock,
+  readSchemaVersionReadOnly,
+  readSettingsReadOnly,
+  SessionsRepo,
+  SettingsRepo,
+} from '../db/index.js';
+import { ensurePrivateDir } from '../fs/private.js';
+import { Auth, buildApp, createRedirectServer, type HubApp } from '../http/index.js';
+import { createLogger, flushLogger, type Logger } from '../log/index.js';
+import { ensureSecret } from '../secrets/index.js';
+import { ensureLocalTls, loadCustomTls, type TlsMaterial } from '../tls/index.js';
+import { launchpadVersion, packageRoot } from './package-root.js';
+import { SettingsService } from './settings-service.js';
+import { hubUrls } from './urls.js';
+
+export interface StartOptions {
+  /** Environment to read COCALC_* from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** `--data-dir`, which wins over COCALC_DATA_DIR. */
+  dataDir?: string | undefined;
+  /** JSON log lines on stdout too (the headless hub); the file log under logs/ is always on. */
+  logToStdout?: boolean;
+  /** Built renderer to serve (default: dist/renderer of this installation). */
+  rendererDir?: string;
+  /** Failed sign-ins per IP allowed per window before 429. */
+  loginFailures?: { max: number; windowMs: number };
+}
+
+export interface RunningHub {
+  readonly config: Config;
+  readonly resolved: ResolvedConfig;
+  readonly tls: TlsMaterial;
+  readonly urls: { loopback: string; lan: string | null; preferred: string };
+  readonly logger: Logger;
+  /** A fresh one-time sign-in URL. */
+  createLoginUrl(): string;
+  /** Graceful stop: no new connections, in-flight requests get up to 5 s, then db closed and lock released. */
+  stop(): Promise<void>;
+}
+
+const SHUTDOWN_GRACE_MS = 5000;
+const PURGE_INTERVAL_MS = 3600_000;
+
+/**
+ * Validates everything that can be checked without writing (config, custom certificate,
+ * database version, the data-dir lock, free ports), so a bad start leaves the data dir as it
+ * was; then takes the lock and brings the hub up. Throws ConfigError, HubAlreadyRunningError
+ * or DatabaseTooNewError for problems the user must fix.
+ */
+export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
+  const env = opts.env ?? process.env;
+  const startedAt = new Date();
+  const { dataDir } = resolveDataDir(env, opts.dataDir);
+  const dbPath = join(dataDir, 'launchpad.db');
+
+  const found = readSchemaVersionReadOnly(dbPath);
+  if (found !== null && found > LATEST_SCHEMA_VERSION)
+    throw new DatabaseTooNewError(found, LATEST_SCHEMA_VERSION, dbPath);
+  const resolved = resolveConfig({ env, dataDirFlag: opts.dataDir, settings: readSettingsReadOnly(dbPath) });
+  const { config } = resolved;
+  if (config.product === 'rocket') {
+    throw new ConfigError(
+      'COCALC_PRODUCT',
+      'rocket (external PostgreSQL, several hubs) is not available in this version',
+      'Use COCALC_PRODUCT=plus or COCALC_PRODUCT=launchpad',
+      'product',
+    );
+  }
+  const customTls = config.tls
+    ? loadCustomTls({ certPath: config.tls.certPath, keyPath: config.tls.keyPath })
+    : null;
+  const live = readLiveLock(dataDir);
+  if (live) throw new HubAlreadyRunningError(live, dataDir);
+  await assertPortsFree(resolved);
+
+  // Nothing was written so far. From here on we own the data dir.
+  ensurePrivateDir(dataDir);
+  const lock = acquireLock(dataDir, {
+    pid: process.pid,
+    startedAt: startedAt.getTime(),
+    httpsPort: config.ports.https,
+    hostname: hostname(),
+  });
+  const cleanup: (() => void | Promise<void>)[] = [() => lock.release()];
+  const runCleanup = async () => {
+    for (const fn of cleanup.reverse()) await fn();
+    cleanup.length = 0;
+  };
+
+  try {
+    mkdirSync(config.layout.logs, { recursive: true });
+    const logger = createLogger({ logDir: config.layout.logs, stdout: opts.logToStdout ?? false });
+    cleanup.push(() => flushLogger(logger));
+    for (const line of resolved.ignoredEnv) logger.warn(line);
+
+    const db = openDatabase(config.layout.db);
+    cleanup.push(() => {
+      db.close();
+    });
+    const migrated = migrate(db);
+    if (migrated.from !== migrated.to) logger.info(migrated, 'database migrated');
+
+    const settingsRepo = new SettingsRepo(db);
+    persistIdentity(db, settingsRepo, config);
+
+    const adminSecret = ensureSecret(config.layout.adminSecret).value;
+    const sessionKey = ensureSecret(config.layout.sessionKey).value;
+    const tls = customTls ?? (await issueLocalTls(config, logger));
+    const auth = new Auth(new SessionsRepo(db), new LoginTokensRepo(db), sessionKey, adminSecret);
+    const settings = new SettingsService(db, settingsRepo, resolved, env, opts.dataDir);
+    const urls = hubUrls(config);
+    const version = launchpadVersion();
+    const loginUrl = (token: string) => `${urls.preferred}/login?token=${token}`;
+
+    const status = (signedIn: boolean): Status => ({
+      product: config.product,
+      deploymentMode: config.deploymentMode,
+      version,
+      uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+      ports: { https: config.ports.https, sshd: config.ports.sshd, http: config.ports.http },
+      tls: { leafFingerprint: tls.leafFingerprint, caFingerprint: tls.caFingerprint, custom: tls.custom },
+      restartRequired: settings.restartRequired(),
+      signedIn,
+      ...(signedIn
+        ? {
+            detail: {
+              dataDir: config.dataDir,
+              publicHost: config.publicHost,
+              urls: { loopback: urls.loopback, lan: urls.lan },
+              pid: process.pid,
+              startedAt: startedAt.toISOString(),
+              tlsNotAfter: tls.notAfter.toISOString(),
+              activeSessions: auth.activeSessions(),
+            },
+          }
+        : {}),
+    });
+
+    const app = await buildApp({
+      tls: { key: tls.keyPem, cert: tls.certPem, custom: tls.custom },
+      auth,
+      hub: {
+        status,
+        settings: () => settings.view(),
+        applySettings: (patch) => settings.apply(patch),
+        loginUrl,
+      },
+      logger,
+      rendererDir: opts.rendererDir ?? join(packageRoot(), 'dist', 'renderer'),
+      ...(opts.loginFailures ? { loginFailures: opts.loginFailures } : {}),
+    });
+    await listenOrExplain(app, resolved);
+    cleanup.push(() => closeGracefully(app, logger));
+
+    if (config.ports.http !== null) {
+      const redirect = createRedirectServer(config.ports.https);
+      await listenRedirect(redirect, resolved);
+      cleanup.push(() => new Promise<void>((r) => redirect.close(() => r())));
+      cleanup.push(() => redirect.closeAllConnections());
+    }
+
+    const purge = setInterval(() => {
+      new SessionsRepo(db).purgeExpired();
+      new LoginTokensRepo(db).purgeExpired();
+    }, PURGE_INTERVAL_MS);
+    purge.unref();
+    cleanup.push(() => clearInterval(purge));
+
+    lock.update({ httpsPort: config.ports.https });
+    logger.info(
+      { product: config.product, mode: config.deploymentMode, urls, dataDir, version },
+      'hub started',
+    );
+    let stopping: Promise<void> | undefined;
+    return {
+      config,
+      resolved,
+      tls,
+      urls,
+      logger,
+      createLoginUrl: () => loginUrl(auth.createLoginToken().token),
+      stop: () => {
+        stopping ??= (async () => {
+          logger.info('hub stopping');
+          await runCleanup();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await runCleanup();
+    throw err;
+  }
+}
+
+/** On first start the data dir takes the product and mode it was started with: they define it. */
+function persistIdentity(db: Db, repo: SettingsRepo, config: Config): void {
+  if (repo.get('product') !== undefined) return;
+  db.transaction(() => {
+    repo.set('product', config.product);
+    if (config.deploymentMode !== null) repo.set('deploymentMode', config.deploymentMode);
+    if (config.rocketControlPlane !== null) repo.set('rocketControlPlane', config.rocketControlPlane);
+  })();
+}
+
+async function issueLocalTls(config: Config, logger: Logger): Promise<TlsMaterial> {
+  const t0 = performance.now();
+  const tls = await ensureLocalTls({ dir: config.layout.tls, publicHost: config.publicHost });
+  if (tls.issued !== 'none') {
+    logger.info(
+      { issued: tls.issued, ms: Math.round(performance.now() - t0), sans: tls.sans },
+      'TLS certificate issued',
+    );
+  }
+  return tls;
+}
+
+async function listenOrExplain(app: HubApp, resolved: ResolvedConfig): Promise<void> {
+  try {
+    await app.listen({ host: resolved.config.bindHost, port: resolved.config.ports.https });
+  } catch (err) {
+    // Someone took the port between our check and now.
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw portInUseError(resolved, 'basePort', resolved.config.ports.https, 'HTTPS');
+    }
+    throw err;
+  }
+}
+
+function listenRedirect(server: Server, resolved: ResolvedConfig): Promise<void> {
+  const port = resolved.config.ports.http as number;
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE' ? portInUseError(resolved, 'httpPort', port, 'plain-HTTP redirect') : err,
+      ),
+    );
+    server.listen(port, resolved.config.bindHost, () => resolve());
+  });
+}
+
+/** Stop accepting, let in-flight requests finish for up to 5 s, then cut what is left. */
+async function closeGracefully(app: HubApp, logger: Logger): Promise<void> {
+  const timer = setTimeout(() => {
+    logger.warn('requests still running after 5 s; closing their connections');
+    app.server.closeAllConnections();
+  }, SHUTDOWN_GRACE_MS);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
+}
