@@ -108,7 +108,9 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   }
 
   const nameOf = (key: SettingKey) =>
-    sources[key] === 'setting' ? `setting ${key}` : SETTING_DEFS[key].envVar;
+    sources[key] === 'setting' || (identityFromSettings && IDENTITY_KEYS.includes(key))
+      ? `setting ${key}`
+      : SETTING_DEFS[key].envVar;
 
   const product = (values.product as Product | undefined) ?? 'plus';
   sources.product ??= 'default';
@@ -127,7 +129,9 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     throw new ConfigError(
       nameOf('deploymentMode'),
       `product ${product} needs a deployment mode`,
-      'Set COCALC_DEPLOYMENT_MODE=local (hosts on your network join this hub) or COCALC_DEPLOYMENT_MODE=cloud (reach the hub through a Cloudflare Tunnel)',
+      identityFromSettings
+        ? 'Set deploymentMode to local or cloud in Settings, together with the product'
+        : 'Set COCALC_DEPLOYMENT_MODE=local (hosts on your network join this hub) or COCALC_DEPLOYMENT_MODE=cloud (reach the hub through a Cloudflare Tunnel)',
       'deploymentMode',
     );
   }
