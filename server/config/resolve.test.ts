@@ -24,7 +24,12 @@ describe('resolveConfig', () => {
     const { config, sources } = resolve({});
     expect(config.product).toBe('plus');
     expect(config.deploymentMode).toBeNull();
-    expect(config.ports).toEqual({ https: 9200, sshd: 9201, http: null, tunnel: { first: 9210, last: 10209 } });
+    expect(config.ports).toEqual({
+      https: 9200,
+      sshd: 9201,
+      http: null,
+      tunnel: { first: 9210, last: 10209 },
+    });
     expect(config.bindHost).toBe('127.0.0.1');
     expect(config.dataDir).toBe('/home/ada/.local/share/cocalc/launchpad');
     expect(sources.product).toBe('default');
@@ -41,8 +46,12 @@ describe('resolveConfig', () => {
   });
 
   it('a LAN hub listens on all interfaces, a cloud hub on loopback', () => {
-    expect(resolve({ COCALC_PRODUCT: 'launchpad', COCALC_DEPLOYMENT_MODE: 'local' }).config.bindHost).toBe('0.0.0.0');
-    expect(resolve({ COCALC_PRODUCT: 'launchpad', COCALC_DEPLOYMENT_MODE: 'cloud' }).config.bindHost).toBe('127.0.0.1');
+    expect(resolve({ COCALC_PRODUCT: 'launchpad', COCALC_DEPLOYMENT_MODE: 'local' }).config.bindHost).toBe(
+      '0.0.0.0',
+    );
+    expect(resolve({ COCALC_PRODUCT: 'launchpad', COCALC_DEPLOYMENT_MODE: 'cloud' }).config.bindHost).toBe(
+      '127.0.0.1',
+    );
   });
 
   it('--data-dir wins over COCALC_DATA_DIR, which wins over the default', () => {
@@ -66,10 +75,7 @@ describe('resolveConfig', () => {
   });
 
   it('product, mode and control plane come together from the stored settings once the product is stored', () => {
-    const r = resolve(
-      { COCALC_PRODUCT: 'launchpad', COCALC_DEPLOYMENT_MODE: 'local' },
-      { product: 'plus' },
-    );
+    const r = resolve({ COCALC_PRODUCT: 'launchpad', COCALC_DEPLOYMENT_MODE: 'local' }, { product: 'plus' });
     expect(r.config.product).toBe('plus');
     expect(r.config.deploymentMode).toBeNull();
     expect(r.ignoredEnv.join('\n')).toMatch(/COCALC_PRODUCT[\s\S]*COCALC_DEPLOYMENT_MODE/);
@@ -78,7 +84,11 @@ describe('resolveConfig', () => {
   it.each([
     [{ COCALC_PRODUCT: 'launchpad' }, 'COCALC_DEPLOYMENT_MODE', /needs a deployment mode/],
     [{ COCALC_PRODUCT: 'banana' }, 'COCALC_PRODUCT', /unknown value "banana".*plus, launchpad, rocket/],
-    [{ COCALC_DEPLOYMENT_MODE: 'moon', COCALC_PRODUCT: 'launchpad' }, 'COCALC_DEPLOYMENT_MODE', /unknown value/],
+    [
+      { COCALC_DEPLOYMENT_MODE: 'moon', COCALC_PRODUCT: 'launchpad' },
+      'COCALC_DEPLOYMENT_MODE',
+      /unknown value/,
+    ],
     [{ COCALC_ROCKET_CONTROL_PLANE: 'multi' }, 'COCALC_ROCKET_CONTROL_PLANE', /only for the rocket product/],
     [{ COCALC_DEPLOYMENT_MODE: 'local' }, 'COCALC_DEPLOYMENT_MODE', /only for launchpad and rocket/],
     [{ COCALC_BASE_PORT: '0' }, 'COCALC_BASE_PORT', /between 1 and 65535/],
