@@ -49,7 +49,6 @@ const dataDirOption = () => new Option('--data-dir <dir>', 'data directory (same
 
 async function runServer(dataDir: string | undefined, io: Io): Promise<number> {
   const hub = await startHub({ dataDir, logToStdout: true });
-  io.out(serverBanner(hub, hub.createLoginUrl()));
   return new Promise((resolve) => {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -70,6 +69,8 @@ async function runServer(dataDir: string | undefined, io: Io): Promise<number> {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // Announce only once the handlers are in place: a signal sent on seeing the banner must stop gracefully.
+    io.out(serverBanner(hub, hub.createLoginUrl()));
   });
 }
 

@@ -105,6 +105,15 @@ describe('resolveConfig', () => {
     expect(err.message.startsWith(`${variable}: `)).toBe(true);
   });
 
+  it('a malformed env value is refused even when a stored setting overrides it', () => {
+    expect(configError(() => resolve({ COCALC_PRODUCT: 'banana' }, { product: 'plus' })).variable).toBe(
+      'COCALC_PRODUCT',
+    );
+    expect(configError(() => resolve({ COCALC_BASE_PORT: 'x' }, { basePort: 9300 })).variable).toBe(
+      'COCALC_BASE_PORT',
+    );
+  });
+
   it('names the stored setting when a stored value is at fault', () => {
     const err = configError(() => resolve({}, { product: 'launchpad' }));
     expect(err.variable).toBe('setting deploymentMode');

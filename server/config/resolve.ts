@@ -55,6 +55,21 @@ export interface ResolveInput {
 /** The product, mode and control plane define what a data dir is, so they come from one place together. */
 const IDENTITY_KEYS: readonly SettingKey[] = ['product', 'deploymentMode', 'rocketControlPlane'];
 
+/** An env variable's value for setting `key`, validated; throws ConfigError naming the variable. */
+function parseEnv(key: SettingKey, raw: string): unknown {
+  const def = SETTING_DEFS[key];
+  const parsed = def.schema.safeParse(def.fromEnv(raw));
+  if (!parsed.success) {
+    throw new ConfigError(
+      def.envVar,
+      `"${raw}" ${parsed.error.issues[0]?.message ?? 'is invalid'}`,
+      def.fix,
+      key,
+    );
+  }
+  return parsed.data;
+}
+
 function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const v = env[name];
   return v === undefined || v.trim() === '' ? undefined : v;
@@ -76,6 +91,8 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     const def = SETTING_DEFS[key];
     const fromSettings = IDENTITY_KEYS.includes(key) ? identityFromSettings : settings[key] !== undefined;
     const raw = envValue(env, def.envVar);
+    // A malformed env value is an error even when a stored setting overrides it: it is a typo to fix.
+    const fromEnv = raw === undefined ? undefined : parseEnv(key, raw);
     if (fromSettings) {
       const stored = settings[key];
       if (raw !== undefined) ignoredEnv.push(`${def.envVar} is ignored: the stored setting ${key} wins`);
@@ -91,18 +108,8 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
       }
       values[key] = parsed.data;
       sources[key] = 'setting';
-    } else if (raw !== undefined) {
-      const converted = def.fromEnv(raw);
-      const parsed = def.schema.safeParse(converted);
-      if (!parsed.success) {
-        throw new ConfigError(
-          def.envVar,
-          `"${raw}" ${parsed.error.issues[0]?.message ?? 'is invalid'}`,
-          def.fix,
-          key,
-        );
-      }
-      values[key] = parsed.data;
+    } else if (fromEnv !== undefined) {
+      values[key] = fromEnv;
       sources[key] = 'env';
     }
   }

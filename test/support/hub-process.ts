@@ -1,0 +1,487 @@
+// Shared harness of the integration tests: real hub processes (`launchpad --server`) on free
+// loopback ports with throw-away data dirs, an HTTPS client that verifies against the data dir's
+// CA, and the CLI run as a user runs it.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
+import { request } from 'node:https';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { MAX_BASE_PORT } from '../../server/api/index.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = join(ROOT, 'bin', 'launchpad.mjs');
+const BUILT_CLI = join(ROOT, 'dist', 'server', 'cli', 'main.js');
+export const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
+
+const START_TIMEOUT_MS = 20_000;
+const LOGIN_LINE = /^ {2}Sign in {4}(https:\/\/\S+\/login\?token=\S+)$/m;
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle: what a test starts is killed and removed after it (after the last of a group of
+// concurrent tests); what a beforeAll starts lives until the file ends.
+
+interface Tracked {
+  procs: Set<ChildProcess>;
+  dirs: Set<string>;
+}
+const fileScope: Tracked = { procs: new Set(), dirs: new Set() };
+const testScope: Tracked = { procs: new Set(), dirs: new Set() };
+let runningTests = 0;
+const scope = () => (runningTests > 0 ? testScope : fileScope);
+
+async function release(t: Tracked): Promise<void> {
+  const procs = [...t.procs];
+  t.procs.clear();
+  await Promise.all(
+    procs.map(async (p) => {
+      if (p.exitCode !== null || p.signalCode !== null) return;
+      const gone = new Promise<void>((r) => p.once('exit', () => r()));
+      p.kill('SIGKILL');
+      await gone;
+    }),
+  );
+  for (const d of t.dirs) rmSync(d, { recursive: true, force: true });
+  t.dirs.clear();
+}
+
+/**
+ * Call once at the top of every integration test file: checks that the hub is built, and kills
+ * leftover hub processes and removes temp dirs after each test (and after the file).
+ */
+export function useHubHarness(): void {
+  beforeAll(() => {
+    if (!existsSync(BUILT_CLI)) throw new Error(`run npm run build first (${BUILT_CLI} is missing)`);
+  });
+  beforeEach(() => {
+    runningTests += 1;
+  });
+  afterEach(async () => {
+    runningTests -= 1;
+    if (runningTests === 0) await release(testScope);
+  });
+  afterAll(async () => {
+    await release(testScope);
+    await release(fileScope);
+  });
+}
+
+/** A fresh, empty temp dir (removed after the test, or after the file when made in a beforeAll). */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lp-'));
+  scope().dirs.add(dir);
+  return dir;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ports
+
+function listenOnce(port: number, host = '127.0.0.1'): Promise<number | null> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(null));
+    srv.listen({ port, host, exclusive: true }, () => {
+      const addr = srv.address();
+      const got = typeof addr === 'object' && addr ? addr.port : null;
+      srv.close(() => resolve(got));
+    });
+  });
+}
+
+/** A port that is free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  const port = await listenOnce(0);
+  if (port === null) throw new Error('cannot bind an ephemeral port on 127.0.0.1');
+  return port;
+}
+
+/** A base port P for a hub: P (HTTPS) and P+1 (SSH) free, and P a valid base port. */
+export async function freeBasePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const p = await freePort();
+    if (p <= MAX_BASE_PORT && (await listenOnce(p + 1)) !== null) return p;
+  }
+  throw new Error('no free base port (P and P+1) found on 127.0.0.1');
+}
+
+/** A TCP connection attempt to 127.0.0.1:`port`: 'connected', or the error code (e.g. ECONNREFUSED). */
+export function tryConnect(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+}
+
+/** TCP ports the process `pid` listens on (Linux /proc; null elsewhere). */
+export function listeningPorts(pid: number): number[] | null {
+  if (process.platform !== 'linux') return null;
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m?.[1]) inodes.add(m[1]);
+    } catch {
+      // The fd was closed while we listed them.
+    }
+  }
+  const ports = new Set<number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // cols: sl local_address rem_address st tx:rx tr:tm retrnsmt uid timeout inode
+      if (cols.length < 10 || cols[3] !== '0A' || !inodes.has(cols[9] ?? '')) continue;
+      ports.add(Number.parseInt(cols[1]?.split(':')[1] ?? '', 16));
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environment
+
+/** This process's environment without any COCALC_* variable, plus `extra`. */
+export function hubEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('COCALC_') && k !== 'LAUNCHPAD_LOG_LEVEL') env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hub processes
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface HubProcess {
+  port: number;
+  dataDir: string;
+  /** The sign-in URL printed in the banner. */
+  loginUrl: string;
+  /** The local CA (DATA/tls/ca.crt), for verifying the hub's certificate. */
+  caPem: string;
+  proc: ChildProcess;
+  pid: number;
+  /** Resolves when the process has exited. */
+  exited: Promise<Exit>;
+  /** Sends `signal` (default SIGTERM) and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  output(): { stdout: string; stderr: string };
+  /** The pino JSON lines on stdout so far (the banner is not JSON). */
+  logLines(): Record<string, unknown>[];
+  /** Resolves with the first JSON log line (after stdout offset `since`) that `match` accepts. */
+  waitForLog(
+    match: (line: Record<string, unknown>) => boolean,
+    since?: number,
+  ): Promise<Record<string, unknown>>;
+}
+
+export interface StartOptions {
+  /** Existing (or not yet existing) data dir; a fresh temp dir by default. */
+  dataDir?: string;
+  /** Base port; a free one by default. */
+  port?: number;
+  /** Extra environment (COCALC_BASE_PORT is set from `port`). */
+  env?: Record<string, string>;
+}
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      out.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // A line still being written.
+    }
+  }
+  return out;
+}
+
+/** Spawns `launchpad --server` and resolves once it printed its sign-in URL; rejects (with stderr) if it exits first. */
+export async function startHub(opts: StartOptions = {}): Promise<HubProcess> {
+  const port = opts.port ?? (await freeBasePort());
+  const dataDir = opts.dataDir ?? tempDir();
+  const proc = spawn(process.execPath, [BIN, '--server', '--data-dir', dataDir], {
+    cwd: ROOT,
+    env: hubEnv({ COCALC_BASE_PORT: String(port), ...opts.env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  scope().procs.add(proc);
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  proc.stdout?.setEncoding('utf8');
+  proc.stderr?.setEncoding('utf8');
+  proc.stdout?.on('data', (chunk: string) => {
+    stdout += chunk;
+    for (const l of [...listeners]) l();
+  });
+  proc.stderr?.on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<Exit>((resolve) => {
+    proc.once('close', (code, signal) => resolve({ code, signal }));
+  });
+
+  const loginUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`hub did not print its sign-in URL in ${START_TIMEOUT_MS} ms\n${stdout}\n${stderr}`));
+    }, START_TIMEOUT_MS);
+    const check = () => {
+      const m = LOGIN_LINE.exec(stdout);
+      if (m?.[1]) {
+        done();
+        resolve(m[1]);
+      }
+    };
+    const done = () => {
+      clearTimeout(timer);
+      listeners.delete(check);
+    };
+    listeners.add(check);
+    void exited.then(({ code, signal }) => {
+      done();
+      reject(new Error(`hub exited (code ${code}, signal ${signal}) before it was ready:\n${stderr}`));
+    });
+    check();
+  });
+
+  const waitForLog: HubProcess['waitForLog'] = (match, since = 0) =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const found = jsonLines(stdout.slice(since)).find(match);
+        if (found) {
+          listeners.delete(check);
+          resolve(found);
+        }
+      };
+      listeners.add(check);
+      void exited.then(() => {
+        if (listeners.delete(check)) reject(new Error(`hub exited before the awaited log line:\n${stdout}`));
+      });
+      check();
+    });
+
+  return {
+    port,
+    dataDir,
+    loginUrl,
+    caPem: readFileSync(join(dataDir, 'tls', 'ca.crt'), 'utf8'),
+    proc,
+    pid: proc.pid as number,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return (await exited).code;
+    },
+    output: () => ({ stdout, stderr }),
+    logLines: () => jsonLines(stdout),
+    waitForLog,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLI
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `launchpad ARGS` with a clean COCALC_* environment plus `env`, and resolves when it exits.
+ * After `timeoutMs` it is killed (code null): a hub that should have refused to start.
+ */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 15_000,
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: hubEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    scope().procs.add(proc);
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.setEncoding('utf8').on('data', (c: string) => {
+      stdout += c;
+    });
+    proc.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+    });
+    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    proc.once('error', reject);
+    proc.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTPS
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked with expect(), field by field
+export type Json = any;
+
+export interface FetchOptions {
+  method?: string;
+  /** An object is sent as JSON; a string or Buffer as is (content-type application/json unless given). */
+  body?: unknown;
+  /** A Cookie header value, e.g. `lp_session=…`. */
+  cookie?: string;
+  headers?: Record<string, string>;
+  /** Trusted CA PEM; the hub's certificate is verified against it with the default hostname check. */
+  ca?: string;
+  /** Host name to connect to (and verify the certificate for); 127.0.0.1 by default. */
+  host?: string;
+  /** Source address (e.g. 127.0.0.2, to be another client IP). */
+  localAddress?: string;
+}
+
+export interface FetchResult {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  /** The parsed body, or undefined when it is not JSON. */
+  json: Json;
+  /** SHA-256 fingerprint of the certificate the server presented. */
+  peerFingerprint: string;
+}
+
+/** One HTTPS request to the hub on `port`, verified against `ca`, on a fresh connection. */
+export function hubFetch(port: number, path: string, opts: FetchOptions = {}): Promise<FetchResult> {
+  let payload: Buffer | undefined;
+  const headers: Record<string, string | number> = {};
+  if (opts.body !== undefined) {
+    payload =
+      typeof opts.body === 'string' || Buffer.isBuffer(opts.body)
+        ? Buffer.from(opts.body)
+        : Buffer.from(JSON.stringify(opts.body));
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = payload.length;
+  }
+  if (opts.cookie) headers.cookie = opts.cookie;
+  for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = v;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: opts.host ?? '127.0.0.1',
+        port,
+        path,
+        method: opts.method ?? 'GET',
+        headers,
+        agent: false,
+        ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+        ...(opts.localAddress !== undefined ? { localAddress: opts.localAddress } : {}),
+        timeout: 10_000,
+      },
+      (res) => {
+        const peerFingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: Json;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, peerFingerprint });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer from port ${port} in 10 s`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Path and query of a URL (the sign-in URL may name the LAN address; tests call 127.0.0.1). */
+export function pathOf(url: string): string {
+  const u = new URL(url);
+  return `${u.pathname}${u.search}`;
+}
+
+/** The login token carried by a sign-in URL. */
+export function tokenOf(url: string): string {
+  const token = new URL(url).searchParams.get('token');
+  if (!token) throw new Error(`no token in ${url}`);
+  return token;
+}
+
+/** The `lp_session=…` pair from a response's Set-Cookie, or undefined. */
+export function sessionCookieOf(res: FetchResult): string | undefined {
+  for (const c of res.headers['set-cookie'] ?? []) {
+    const m = /^(lp_session=[^;]*)/.exec(c);
+    if (m?.[1]) return m[1];
+  }
+  return undefined;
+}
+
+/** Opens `loginUrl` as a browser would and returns the session cookie (`lp_session=…`). */
+export async function signIn(hub: Pick<HubProcess, 'port' | 'caPem'>, loginUrl: string): Promise<string> {
+  const res = await hubFetch(hub.port, pathOf(loginUrl), { ca: hub.caPem });
+  const cookie = sessionCookieOf(res);
+  if (res.status !== 302 || !cookie) throw new Error(`sign-in failed: ${res.status} ${res.text}`);
+  return cookie;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+/** sha256 of a file's bytes, hex. */
+export function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/**
+ * Every entry under `dir` as `relative path -> type, mode and sha256`, to compare a data dir
+ * before and after something that must not change it. Null when `dir` does not exist.
+ */
+export function snapshotDir(dir: string): Record<string, string> | null {
+  if (!existsSync(dir)) return null;
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const st = lstatSync(p);
+      const mode = (st.mode & 0o7777).toString(8);
+      const rel = relative(dir, p);
+      if (st.isDirectory()) {
+        out[`${rel}/`] = `dir ${mode}`;
+        walk(p);
+      } else if (st.isFile()) {
+        out[rel] = `file ${mode} ${st.size} ${sha256File(p)}`;
+      } else {
+        out[rel] = `other ${mode}`;
+      }
+    }
+  };
+  out['./'] = `dir ${(lstatSync(dir).mode & 0o7777).toString(8)}`;
+  walk(dir);
+  return out;
+}
