@@ -1,5 +1,7 @@
 // The typed contract shared by the hub, the renderer and the Electron shell.
 export * from './auth.js';
 export * from './errors.js';
+export * from './events.js';
 export * from './settings.js';
+export * from './setup.js';
 export * from './status.js';

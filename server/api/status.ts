@@ -24,6 +24,8 @@ export const statusSchema = z.object({
       startedAt: z.string(),
       tlsNotAfter: z.string(),
       activeSessions: z.number(),
+      /** True until the first-run wizard was completed (or skipped) once. */
+      setupRequired: z.boolean(),
     })
     .optional(),
 });

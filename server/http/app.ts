@@ -1,14 +1,19 @@
 import { existsSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import {
+  type HubEvent,
   type LoginTokenResponse,
   type SettingsPatch,
   type SettingsResponse,
+  type SetupRequest,
+  type SetupResponse,
   type Status,
   settingsPatchSchema,
+  setupRequestSchema,
 } from '../api/index.js';
 import type { Logger } from '../log/index.js';
 import { type Auth, type Principal, SESSION_COOKIE } from './auth.js';
@@ -23,8 +28,14 @@ export interface HubView {
   settings(): SettingsResponse;
   /** Validates against the whole config, stores, and returns the new view; throws ApiError (400) when invalid. */
   applySettings(patch: SettingsPatch): SettingsResponse;
+  /** The first-run wizard's answer; throws ApiError (400) when invalid. */
+  setup(req: SetupRequest): SetupResponse;
   /** The URL a browser should open to redeem `token`. */
   loginUrl(token: string): string;
+  /** Calls `listener` whenever the status may have changed; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+  /** Tells subscribers the status changed (after sign-ins, settings changes, …). */
+  notify(): void;
 }
 
 export interface AppOptions {
@@ -133,6 +144,7 @@ export async function buildApp(opts: AppOptions) {
       );
     }
     req.log.info({ ip: req.ip }, 'signed in with a login token');
+    hub.notify();
     void reply.setCookie(SESSION_COOKIE, session.sessionToken, {
       httpOnly: true,
       secure: true,
@@ -158,17 +170,59 @@ export async function buildApp(opts: AppOptions) {
   app.post('/api/auth/logout', async (req, reply) => {
     const p = req.principal;
     if (p?.kind === 'session') auth.signOut(p.sessionId);
+    hub.notify();
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { signedOut: true };
   });
 
   app.post('/api/auth/logout-all', async (_req, reply) => {
     const revoked = auth.signOutEverywhere();
+    hub.notify();
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { revoked };
   });
 
   app.get('/api/settings', async () => hub.settings());
+
+  app.post('/api/setup', async (req) => {
+    const parsed = setupRequestSchema.safeParse(req.body ?? {});
+    if (!parsed.success) throw fromZodError(parsed.error);
+    const result = hub.setup(parsed.data);
+    hub.notify();
+    return result;
+  });
+
+  // Live updates: one Server-Sent Events stream per page, a status event on connect and on
+  // every change. Streams are ended before shutdown so they do not hold it up.
+  const streams = new Set<ServerResponse>();
+  app.get('/api/events', (req, reply) => {
+    const res = reply.raw;
+    reply.hijack();
+    res.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const send = () => {
+      const event: HubEvent = { type: 'status', status: hub.status(true) };
+      res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    };
+    send();
+    streams.add(res);
+    const unsubscribe = hub.subscribe(send);
+    // A comment line now and then keeps proxies and idle timeouts from closing the stream.
+    const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
+    req.raw.on('close', () => {
+      clearInterval(ping);
+      unsubscribe();
+      streams.delete(res);
+    });
+  });
+  app.addHook('preClose', async () => {
+    for (const res of streams) res.end();
+  });
 
   app.patch('/api/settings', async (req) => {
     if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
@@ -176,7 +230,9 @@ export async function buildApp(opts: AppOptions) {
     }
     const parsed = settingsPatchSchema.safeParse(req.body);
     if (!parsed.success) throw fromZodError(parsed.error);
-    return hub.applySettings(parsed.data);
+    const result = hub.applySettings(parsed.data);
+    hub.notify();
+    return result;
   });
 
   const hasRenderer = existsSync(join(opts.rendererDir, 'index.html'));

@@ -1,4 +1,12 @@
-import { SETTING_KEYS, type SettingKey, type SettingsPatch, type SettingsResponse } from '../api/index.js';
+import { existsSync, statSync } from 'node:fs';
+import {
+  SETTING_KEYS,
+  type SettingKey,
+  type SettingsPatch,
+  type SettingsResponse,
+  type SetupRequest,
+  type SetupResponse,
+} from '../api/index.js';
 import {
   type Config,
   ConfigError,
@@ -54,6 +62,69 @@ export class SettingsService {
     };
   }
 
+  setupRequired(): boolean {
+    return this.repo.get(SETUP_DONE_KEY) !== true;
+  }
+
+  /**
+   * The first-run wizard. For this data dir the choices are stored like any settings change.
+   * For another data dir nothing can be stored here: the answer is the command that starts a
+   * hub there with these choices (env supplies a new data dir's first settings).
+   */
+  setup(req: SetupRequest): SetupResponse {
+    const dataDir = this.running.config.dataDir;
+    const values = {
+      product: req.product,
+      deploymentMode: req.deploymentMode ?? null,
+      basePort: req.basePort,
+      publicHost: req.publicHost,
+    };
+    if (req.dataDir === dataDir) {
+      const settings = this.apply(values);
+      this.repo.set(SETUP_DONE_KEY, true);
+      return {
+        settings,
+        restart: {
+          required: settings.restartRequired,
+          dataDir,
+          command: `launchpad --server --data-dir ${shellQuote(dataDir)}`,
+        },
+      };
+    }
+    if (existsSync(req.dataDir) && !statSync(req.dataDir).isDirectory()) {
+      throw new ApiError(
+        400,
+        'invalid_setting',
+        `dataDir: ${req.dataDir} exists and is not a directory`,
+        'dataDir',
+      );
+    }
+    const env: Record<string, string> = {
+      COCALC_PRODUCT: values.product,
+      ...(values.deploymentMode ? { COCALC_DEPLOYMENT_MODE: values.deploymentMode } : {}),
+      COCALC_BASE_PORT: String(values.basePort),
+      COCALC_PUBLIC_HOST: values.publicHost,
+    };
+    try {
+      resolveConfig({ env, dataDirFlag: req.dataDir, settings: {} });
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        throw new ApiError(400, 'invalid_setting', err.message, err.setting ?? fieldFor(err.variable));
+      }
+      throw err;
+    }
+    this.repo.set(SETUP_DONE_KEY, true);
+    const assignments = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`);
+    return {
+      settings: this.view(),
+      restart: {
+        required: true,
+        dataDir: req.dataDir,
+        command: `${assignments.join(' ')} launchpad --server --data-dir ${shellQuote(req.dataDir)}`,
+      },
+    };
+  }
+
   apply(patch: SettingsPatch): SettingsResponse {
     const merged: Record<string, unknown> = { ...this.repo.all() };
     for (const [key, value] of Object.entries(patch)) {
@@ -78,6 +149,13 @@ export class SettingsService {
     })();
     return this.view();
   }
+}
+
+/** Marks the first-run wizard as answered; not a config value, so not in SETTING_KEYS. */
+const SETUP_DONE_KEY = 'ui.setupDone';
+
+function shellQuote(v: string): string {
+  return /^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
 }
 
 function fieldFor(variable: string): string | undefined {

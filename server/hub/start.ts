@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
@@ -55,8 +56,12 @@ export interface RunningHub {
   readonly tls: TlsMaterial;
   readonly urls: { loopback: string; lan: string | null; preferred: string };
   readonly logger: Logger;
-  /** A fresh one-time sign-in URL. */
-  createLoginUrl(): string;
+  /** A fresh one-time sign-in URL, on the LAN URL when there is one (`preferred`) or on 127.0.0.1. */
+  createLoginUrl(on?: 'preferred' | 'loopback'): string;
+  /** The full (signed-in) status, as `GET /api/status` gives an admin. */
+  status(): Status;
+  /** Calls `listener` when the status may have changed; returns the unsubscribe function. */
+  onChange(listener: () => void): () => void;
   /** Graceful stop: no new connections, in-flight requests get up to 5 s, then db closed and lock released. */
   stop(): Promise<void>;
 }
@@ -133,8 +138,18 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     const settings = new SettingsService(db, settingsRepo, resolved, env, opts.dataDir);
     const urls = hubUrls(config);
     const version = launchpadVersion();
-    const loginUrl = (token: string) => `${urls.preferred}/login?token=${token}`;
+    const loginUrl = (token: string, on: 'preferred' | 'loopback' = 'preferred') =>
+      `${urls[on]}/login?token=${token}`;
 
+    const changes = new EventEmitter();
+    // One listener per open page; the default limit of 10 would warn with a few tabs.
+    changes.setMaxListeners(0);
+    const subscribe = (listener: () => void) => {
+      changes.on('status', listener);
+      return () => {
+        changes.off('status', listener);
+      };
+    };
     const status = (signedIn: boolean): Status => ({
       product: config.product,
       deploymentMode: config.deploymentMode,
@@ -154,6 +169,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
               startedAt: startedAt.toISOString(),
               tlsNotAfter: tls.notAfter.toISOString(),
               activeSessions: auth.activeSessions(),
+              setupRequired: settings.setupRequired(),
             },
           }
         : {}),
@@ -166,7 +182,10 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
         status,
         settings: () => settings.view(),
         applySettings: (patch) => settings.apply(patch),
+        setup: (req) => settings.setup(req),
         loginUrl,
+        subscribe,
+        notify: () => changes.emit('status'),
       },
       logger,
       rendererDir: opts.rendererDir ?? join(packageRoot(), 'dist', 'renderer'),
@@ -201,7 +220,9 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
       tls,
       urls,
       logger,
-      createLoginUrl: () => loginUrl(auth.createLoginToken().token),
+      createLoginUrl: (on = 'preferred') => loginUrl(auth.createLoginToken().token, on),
+      status: () => status(true),
+      onChange: subscribe,
       stop: () => {
         stopping ??= (async () => {
           logger.info('hub stopping');
