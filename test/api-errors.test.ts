@@ -5,10 +5,10 @@ import {
   hubFetch,
   signIn,
   startHub,
-  useHubHarness,
+  withHubHarness,
 } from './support/hub-process.js';
 
-useHubHarness();
+withHubHarness();
 
 let hub: HubProcess;
 let cookie: string;

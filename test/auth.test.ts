@@ -10,10 +10,10 @@ import {
   signIn,
   startHub,
   tokenOf,
-  useHubHarness,
+  withHubHarness,
 } from './support/hub-process.js';
 
-useHubHarness();
+withHubHarness();
 
 let hub: HubProcess;
 /** Every login token and session cookie value the tests saw: none may reach a log. */

@@ -9,10 +9,10 @@ import {
   snapshotDir,
   startHub,
   tempDir,
-  useHubHarness,
+  withHubHarness,
 } from './support/hub-process.js';
 
-useHubHarness();
+withHubHarness();
 
 /** A data dir left by a clean run of the hub (product plus stored), and its snapshot. */
 let existing: string;

@@ -9,10 +9,10 @@ import {
   signIn,
   startHub,
   tempDir,
-  useHubHarness,
+  withHubHarness,
 } from './support/hub-process.js';
 
-useHubHarness();
+withHubHarness();
 
 let hub: HubProcess;
 let cookie: string;
@@ -67,7 +67,8 @@ describe('live updates over /api/events', () => {
 
   it('sends the status at once and again when a setting changes', async () => {
     const events: Json[] = [];
-    let wake: () => void = () => {};
+    // Replaced by each next() call; until then an event needs no one woken.
+    let wake: () => void = () => undefined;
     const stream = await openEvents((e) => {
       events.push(e);
       wake();

@@ -7,10 +7,10 @@ import {
   listeningPorts,
   startHub,
   tryConnect,
-  useHubHarness,
+  withHubHarness,
 } from './support/hub-process.js';
 
-useHubHarness();
+withHubHarness();
 
 function plainGet(port: number, path: string): Promise<{ status: number; location: string | undefined }> {
   return new Promise((resolve, reject) => {

@@ -13,10 +13,10 @@ import {
   snapshotDir,
   startHub,
   tempDir,
-  useHubHarness,
+  withHubHarness,
 } from './support/hub-process.js';
 
-useHubHarness();
+withHubHarness();
 
 function userVersion(path: string): number {
   const db = new Database(path, { readonly: true, fileMustExist: true });

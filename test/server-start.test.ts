@@ -9,10 +9,10 @@ import {
   signIn,
   startHub,
   tempDir,
-  useHubHarness,
+  withHubHarness,
 } from './support/hub-process.js';
 
-useHubHarness();
+withHubHarness();
 
 describe('launchpad --server', () => {
   it('serves TLS from its own CA, keeps its identity and data across a restart, and the CLI reports it', async () => {

@@ -3,9 +3,9 @@ import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hubFetch, signIn, startHub, tryConnect, useHubHarness } from './support/hub-process.js';
+import { hubFetch, signIn, startHub, tryConnect, withHubHarness } from './support/hub-process.js';
 
-useHubHarness();
+withHubHarness();
 
 describe.concurrent('graceful shutdown', () => {
   it('SIGTERM lets a request in flight finish with 200, refuses new connections, then exits 0', async () => {

@@ -56,7 +56,7 @@ async function release(t: Tracked): Promise<void> {
  * Call once at the top of every integration test file: checks that the hub is built, and kills
  * leftover hub processes and removes temp dirs after each test (and after the file).
  */
-export function useHubHarness(): void {
+export function withHubHarness(): void {
   beforeAll(() => {
     if (!existsSync(BUILT_CLI)) throw new Error(`run npm run build first (${BUILT_CLI} is missing)`);
   });
@@ -151,13 +151,17 @@ export function listeningPorts(pid: number): number[] | null {
 // ---------------------------------------------------------------------------------------------
 // Environment
 
-/** This process's environment without any COCALC_* variable, plus `extra`. */
-export function hubEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+/** This process's environment without any COCALC_* variable, plus `extra` (undefined: unset it). */
+export function hubEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!k.startsWith('COCALC_') && k !== 'LAUNCHPAD_LOG_LEVEL') env[k] = v;
   }
-  return { ...env, ...extra };
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,8 +200,12 @@ export interface StartOptions {
   dataDir?: string;
   /** Base port; a free one by default. */
   port?: number;
-  /** Extra environment (COCALC_BASE_PORT is set from `port`). */
-  env?: Record<string, string>;
+  /** Extra environment (COCALC_BASE_PORT is set from `port`; undefined unsets a variable). */
+  env?: Record<string, string | undefined>;
+  /** The command that runs launchpad, before its arguments; `node bin/launchpad.mjs` by default. */
+  command?: [string, ...string[]];
+  /** Working directory; the repository root by default. */
+  cwd?: string;
 }
 
 function jsonLines(text: string): Record<string, unknown>[] {
@@ -217,8 +225,9 @@ function jsonLines(text: string): Record<string, unknown>[] {
 export async function startHub(opts: StartOptions = {}): Promise<HubProcess> {
   const port = opts.port ?? (await freeBasePort());
   const dataDir = opts.dataDir ?? tempDir();
-  const proc = spawn(process.execPath, [BIN, '--server', '--data-dir', dataDir], {
-    cwd: ROOT,
+  const [file, ...args] = opts.command ?? [process.execPath, BIN];
+  const proc = spawn(file, [...args, '--server', '--data-dir', dataDir], {
+    cwd: opts.cwd ?? ROOT,
     env: hubEnv({ COCALC_BASE_PORT: String(port), ...opts.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
