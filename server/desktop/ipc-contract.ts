@@ -1,0 +1,54 @@
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import type { BridgeMethod, DesktopBridge } from './ipc-channels.js';
+import { isSameOrigin } from './origin.js';
+
+/** More than any URL, fingerprint or token the UI copies; keeps a runaway page from filling the clipboard. */
+export const MAX_COPY_TEXT = 64 * 1024;
+const MAX_PATH = 4096;
+
+/** An absolute directory path, as `setDataDir` takes it (the desktop settings validate it the same way). */
+export const dataDirPathSchema = z
+  .string()
+  .min(1)
+  .max(MAX_PATH)
+  .refine((p) => !p.includes('\0'), 'must not contain NUL')
+  .refine((p) => isAbsolute(p), 'must be an absolute path');
+
+type ArgsOf<M extends BridgeMethod> = Parameters<DesktopBridge[M]>;
+
+/** The argument list each channel accepts; a tuple rejects missing and extra arguments alike. */
+export const IPC_ARGS: { [M in BridgeMethod]: z.ZodType<ArgsOf<M>> } = {
+  restartHub: z.tuple([]),
+  copyText: z.tuple([z.string().max(MAX_COPY_TEXT)]),
+  openDataFolder: z.tuple([]),
+  revealLogs: z.tuple([]),
+  setDataDir: z.tuple([dataDirPathSchema]),
+};
+
+export type IpcCheck<M extends BridgeMethod> = { ok: true; args: ArgsOf<M> } | { ok: false; reason: string };
+
+/**
+ * The main side's gate for every bridge call: the sending frame must show the hub (a page
+ * that navigated elsewhere, or a frame of another origin, gets nothing), and the arguments
+ * must match the channel's schema exactly.
+ */
+export function checkIpcCall<M extends BridgeMethod>(
+  method: M,
+  senderFrameUrl: string | null | undefined,
+  args: readonly unknown[],
+  hubOrigin: string,
+): IpcCheck<M> {
+  if (!isSameOrigin(senderFrameUrl, hubOrigin)) {
+    return {
+      ok: false,
+      reason: `${method}: refused for a frame outside the hub (${senderFrameUrl ?? 'none'})`,
+    };
+  }
+  const schema: z.ZodType<ArgsOf<M>> = IPC_ARGS[method];
+  const parsed = schema.safeParse(args);
+  if (!parsed.success) {
+    return { ok: false, reason: `${method}: invalid arguments: ${z.prettifyError(parsed.error)}` };
+  }
+  return { ok: true, args: parsed.data };
+}

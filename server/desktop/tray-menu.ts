@@ -1,0 +1,152 @@
+import type { Status } from '../api/index.js';
+import type { HubSnapshot } from './hub-supervisor.js';
+
+/** The hub's state as the tray shows it. */
+export type HubHealth = 'starting' | 'ready' | 'degraded' | 'error' | 'stopping' | 'stopped';
+
+/** The tray icons in resources/icons/ (`tray-<name>.png`, 16 px, and `tray-<name>@2x.png`, 32 px). */
+export type TrayIcon = 'ready' | 'degraded' | 'error' | 'stopped';
+export const TRAY_ICONS: readonly TrayIcon[] = ['ready', 'degraded', 'error', 'stopped'];
+
+export type TrayAction =
+  | 'copy-lan-url'
+  | 'open-dashboard'
+  | 'start-hub'
+  | 'stop-hub'
+  | 'open-data-folder'
+  | 'start-at-login'
+  | 'quit';
+
+export interface TrayMenuItem {
+  /** What a click does (the shell maps it to a handler), or `status` / `separator-N` for inert rows. */
+  id: TrayAction | 'status' | `separator-${number}`;
+  label: string;
+  enabled: boolean;
+  type?: 'normal' | 'separator' | 'checkbox';
+  checked?: boolean;
+}
+
+export interface TrayModel {
+  icon: TrayIcon;
+  tooltip: string;
+  items: TrayMenuItem[];
+  /** The LAN URL the `copy-lan-url` item copies (null when there is none). */
+  lanUrl: string | null;
+}
+
+export interface TrayInput {
+  hub: HubSnapshot;
+  startAtLogin: boolean;
+}
+
+/** Until the health capability reports its own summary, "degraded" means running on stale settings. */
+export function hubHealth(hub: HubSnapshot): HubHealth {
+  if (hub.phase !== 'running') return hub.phase;
+  return hub.status.restartRequired ? 'degraded' : 'ready';
+}
+
+const ICON: Record<HubHealth, TrayIcon> = {
+  ready: 'ready',
+  degraded: 'degraded',
+  error: 'error',
+  starting: 'stopped',
+  stopping: 'stopped',
+  stopped: 'stopped',
+};
+
+function productName(status: Status): string {
+  if (status.product === 'plus') return 'Plus';
+  if (status.product === 'rocket') return 'Rocket';
+  return status.deploymentMode === 'cloud' ? 'Launchpad, cloud' : 'Launchpad, local network';
+}
+
+/** Menu labels are one line; long error messages are cut (the dialog and the log have them whole). */
+const MAX_DETAIL = 60;
+function shorten(text: string): string {
+  const line = text.split('\n')[0] ?? '';
+  return line.length > MAX_DETAIL ? `${line.slice(0, MAX_DETAIL - 1)}…` : line;
+}
+
+function statusLine(hub: HubSnapshot): string {
+  switch (hub.phase) {
+    case 'starting':
+      return 'Hub starting…';
+    case 'stopping':
+      return 'Hub stopping…';
+    case 'stopped':
+      return 'Hub stopped';
+    case 'error':
+      return `Hub error: ${shorten(hub.problem.message)}`;
+    case 'running': {
+      const suffix = hubHealth(hub) === 'degraded' ? ' (restart to apply settings)' : '';
+      return `Hub running: ${productName(hub.status)}${suffix}`;
+    }
+  }
+}
+
+function lanItem(hub: HubSnapshot): { item: TrayMenuItem; lanUrl: string | null } {
+  if (hub.phase !== 'running') {
+    return { item: { id: 'copy-lan-url', label: 'LAN URL: hub not running', enabled: false }, lanUrl: null };
+  }
+  const lan = hub.status.detail?.urls.lan ?? null;
+  if (lan === null) {
+    return {
+      item: {
+        id: 'copy-lan-url',
+        label: 'No LAN URL (this hub is reachable on this computer only)',
+        enabled: false,
+      },
+      lanUrl: null,
+    };
+  }
+  return { item: { id: 'copy-lan-url', label: `Copy LAN URL: ${lan}`, enabled: true }, lanUrl: lan };
+}
+
+function startStopItem(health: HubHealth): TrayMenuItem {
+  switch (health) {
+    case 'ready':
+    case 'degraded':
+      return { id: 'stop-hub', label: 'Stop hub', enabled: true };
+    case 'stopping':
+      return { id: 'stop-hub', label: 'Stop hub', enabled: false };
+    case 'starting':
+      return { id: 'start-hub', label: 'Start hub', enabled: false };
+    case 'stopped':
+    case 'error':
+      return { id: 'start-hub', label: 'Start hub', enabled: true };
+  }
+}
+
+/**
+ * The tray's icon, tooltip and context menu for a hub state: a pure function, rebuilt on
+ * every change. Linux's AppIndicator shows nothing without a context menu, so there is
+ * always one, whatever the state.
+ */
+export function trayMenu(input: TrayInput): TrayModel {
+  const health = hubHealth(input.hub);
+  const line = statusLine(input.hub);
+  const running = health === 'ready' || health === 'degraded';
+  const lan = lanItem(input.hub);
+  return {
+    icon: ICON[health],
+    tooltip: `Launchpad: ${line}`,
+    lanUrl: lan.lanUrl,
+    items: [
+      { id: 'status', label: line, enabled: false },
+      lan.item,
+      { id: 'separator-1', label: '', enabled: true, type: 'separator' },
+      { id: 'open-dashboard', label: 'Open dashboard', enabled: running },
+      startStopItem(health),
+      { id: 'open-data-folder', label: 'Open data folder', enabled: true },
+      { id: 'separator-2', label: '', enabled: true, type: 'separator' },
+      {
+        id: 'start-at-login',
+        label: 'Start at login',
+        enabled: true,
+        type: 'checkbox',
+        checked: input.startAtLogin,
+      },
+      { id: 'quit', label: 'Quit Launchpad', enabled: true },
+    ],
+  };
+}
