@@ -1,0 +1,107 @@
+// Typed client of the hub API. Every function is typed by the shared contract in server/api;
+// responses with a schema are validated, so a mismatched hub fails loudly here, not in a page.
+import type { z } from 'zod';
+import {
+  apiErrorSchema,
+  type SettingsPatch,
+  type SettingsResponse,
+  type SetupRequest,
+  type SetupResponse,
+  type Status,
+  settingsResponseSchema,
+  signOutEverywhereResponseSchema,
+  statusSchema,
+} from '../../../server/api/index.js';
+
+/** A failed API call. `status` 0 means the hub could not be reached at all. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** The request field at fault, when the hub named one. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  get unreachable(): boolean {
+    return this.status === 0;
+  }
+
+  get unauthenticated(): boolean {
+    return this.status === 401;
+  }
+}
+
+type Method = 'GET' | 'POST' | 'PATCH';
+
+async function request<T>(method: Method, path: string, parse: (body: unknown) => T, body?: unknown) {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (err) {
+    throw new ApiError(0, 'unreachable', `The hub does not answer (${(err as Error).message})`);
+  }
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    // A proxy or a crashed hub can answer with HTML; say what came back instead of a parse error.
+    throw new ApiError(res.status, 'bad_response', `The hub answered ${res.status} with a non-JSON body`);
+  }
+  if (!res.ok) {
+    const parsed = apiErrorSchema.safeParse(json);
+    if (parsed.success) {
+      const { code, message, field } = parsed.data.error;
+      throw new ApiError(res.status, code, message, field);
+    }
+    throw new ApiError(res.status, 'http_error', `The hub answered ${res.status} ${res.statusText}`);
+  }
+  return parse(json);
+}
+
+/** Validates with `schema`; a mismatch is reported as a bad response, not a crash. */
+function using<S extends z.ZodType>(schema: S) {
+  return (body: unknown): z.infer<S> => {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      throw new ApiError(
+        200,
+        'bad_response',
+        `Unexpected answer from the hub: ${parsed.error.issues[0]?.message}`,
+      );
+    }
+    return parsed.data;
+  };
+}
+
+// Responses without a runtime schema in the contract are typed only.
+const typed =
+  <T>() =>
+  (body: unknown) =>
+    body as T;
+
+export const getStatus = (): Promise<Status> => request('GET', '/api/status', using(statusSchema));
+
+export const getSettings = (): Promise<SettingsResponse> =>
+  request('GET', '/api/settings', using(settingsResponseSchema));
+
+export const patchSettings = (patch: SettingsPatch): Promise<SettingsResponse> =>
+  request('PATCH', '/api/settings', using(settingsResponseSchema), patch);
+
+export const postSetup = (req: SetupRequest): Promise<SetupResponse> =>
+  request('POST', '/api/setup', typed<SetupResponse>(), req);
+
+export const signOut = (): Promise<{ signedOut: boolean }> =>
+  request('POST', '/api/auth/logout', typed<{ signedOut: boolean }>(), {});
+
+export const signOutEverywhere = (): Promise<{ revoked: number }> =>
+  request('POST', '/api/auth/logout-all', using(signOutEverywhereResponseSchema), {});

@@ -1,0 +1,43 @@
+import type { ReactNode } from 'react';
+import { Link, ROUTES } from '../router.js';
+import { AccountActions } from './AccountActions.js';
+import { ConnectionIndicator } from './ConnectionIndicator.js';
+import { RestartBanner } from './RestartBanner.js';
+
+// Only pages that work are linked; hosts, projects and backups join when they exist.
+const NAV = [
+  { to: ROUTES.overview, label: 'Overview' },
+  { to: ROUTES.settings, label: 'Settings' },
+] as const;
+
+/** Sidebar (a top bar on narrow screens) with navigation, the live indicator and account actions. */
+export function Shell({ children }: { children: ReactNode }) {
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <aside className="sidebar">
+        <div className="sidebar-inner">
+          <div className="brand">
+            <span className="brand-mark" aria-hidden="true" />
+            <span className="brand-name">Launchpad</span>
+            <ConnectionIndicator />
+          </div>
+          <nav className="nav" aria-label="Main">
+            {NAV.map((item) => (
+              <Link key={item.to} to={item.to} className="nav-link">
+                {item.label}
+              </Link>
+            ))}
+          </nav>
+          <AccountActions />
+        </div>
+      </aside>
+      <main id="main" className="main">
+        <RestartBanner />
+        {children}
+      </main>
+    </div>
+  );
+}
