@@ -26,7 +26,10 @@ const call = (path: string, opts: FetchOptions = {}) =>
   hubFetch(hub.port, path, { ca: hub.caPem, cookie, ...opts });
 
 /** Opens the SSE stream and hands each parsed `status` event to `onEvent`; returns a closer. */
-function openEvents(onEvent: (e: Json) => void): Promise<{ status: number; close: () => void }> {
+function openEvents(
+  onEvent: (e: Json) => void,
+  as = cookie,
+): Promise<{ status: number; close: () => void; ended: Promise<void> }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -34,7 +37,7 @@ function openEvents(onEvent: (e: Json) => void): Promise<{ status: number; close
         port: hub.port,
         path: '/api/events',
         ca: hub.caPem,
-        headers: { cookie },
+        headers: { cookie: as },
         agent: false,
       },
       (res) => {
@@ -49,7 +52,8 @@ function openEvents(onEvent: (e: Json) => void): Promise<{ status: number; close
             if (data) onEvent(JSON.parse(data.slice(6)));
           }
         });
-        resolve({ status: res.statusCode ?? 0, close: () => req.destroy() });
+        const ended = new Promise<void>((done) => res.on('close', () => done()));
+        resolve({ status: res.statusCode ?? 0, close: () => req.destroy(), ended });
       },
     );
     req.on('error', (err) => {
@@ -89,6 +93,27 @@ describe('live updates over /api/events', () => {
     await next(3);
     expect(events[2].status.restartRequired).toBe(false);
     stream.close();
+  });
+});
+
+describe('signing out ends the live stream', () => {
+  it('ends the stream of the session that signs out, not the others', async () => {
+    const other = await signIn(
+      hub,
+      (await call('/api/auth/login-tokens', { method: 'POST', body: {} })).json.url,
+    );
+    const mine = await openEvents(() => undefined, other);
+    const theirs = await openEvents(() => undefined);
+    expect((await call('/api/auth/logout', { method: 'POST', cookie: other, body: {} })).status).toBe(200);
+    await mine.ended;
+    let theirsEnded = false;
+    void theirs.ended.then(() => {
+      theirsEnded = true;
+    });
+    // The other session still works and its stream is still open.
+    expect((await call('/api/settings')).status).toBe(200);
+    expect(theirsEnded).toBe(false);
+    theirs.close();
   });
 });
 

@@ -169,7 +169,10 @@ export async function buildApp(opts: AppOptions) {
 
   app.post('/api/auth/logout', async (req, reply) => {
     const p = req.principal;
-    if (p?.kind === 'session') auth.signOut(p.sessionId);
+    if (p?.kind === 'session') {
+      auth.signOut(p.sessionId);
+      endStreams((q) => q?.kind === 'session' && q.sessionId === p.sessionId);
+    }
     hub.notify();
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { signedOut: true };
@@ -177,6 +180,7 @@ export async function buildApp(opts: AppOptions) {
 
   app.post('/api/auth/logout-all', async (_req, reply) => {
     const revoked = auth.signOutEverywhere();
+    endStreams((q) => q?.kind === 'session');
     hub.notify();
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { revoked };
@@ -194,7 +198,11 @@ export async function buildApp(opts: AppOptions) {
 
   // Live updates: one Server-Sent Events stream per page, a status event on connect and on
   // every change. Streams are ended before shutdown so they do not hold it up.
-  const streams = new Set<ServerResponse>();
+  // Each open stream with the principal that opened it, so signing out ends its streams too.
+  const streams = new Map<ServerResponse, Principal | null>();
+  const endStreams = (match: (p: Principal | null) => boolean) => {
+    for (const [res, p] of streams) if (match(p)) res.end();
+  };
   app.get('/api/events', (req, reply) => {
     const res = reply.raw;
     reply.hijack();
@@ -206,11 +214,13 @@ export async function buildApp(opts: AppOptions) {
       'x-accel-buffering': 'no',
     });
     const send = () => {
+      // Between our end() and the socket's close event, a change must not write to a finished stream.
+      if (res.writableEnded) return;
       const event: HubEvent = { type: 'status', status: hub.status(true) };
       res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
     };
     send();
-    streams.add(res);
+    streams.set(res, req.principal);
     const unsubscribe = hub.subscribe(send);
     // A comment line now and then keeps proxies and idle timeouts from closing the stream.
     const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
@@ -221,7 +231,7 @@ export async function buildApp(opts: AppOptions) {
     });
   });
   app.addHook('preClose', async () => {
-    for (const res of streams) res.end();
+    endStreams(() => true);
   });
 
   app.patch('/api/settings', async (req) => {
