@@ -69,7 +69,13 @@ async function runDesktop(): Promise<void> {
   const logsDir = dataDirLayout(dataDir).logs;
 
   const supervisor = new HubSupervisor<RunningHub>(
-    () => startHub({ dataDir: dataDirFlag, rendererDir: join(appRoot, 'dist', 'renderer') }),
+    () =>
+      startHub({
+        // Env only fills settings the data dir has not stored: the wizard's choices for a new one.
+        env: { ...process.env, ...(settings.firstStartEnv ?? {}) },
+        dataDir: dataDirFlag,
+        rendererDir: join(appRoot, 'dist', 'renderer'),
+      }),
     logsDir,
   );
   let pinned: PinnedHub | null = null;
@@ -216,8 +222,8 @@ async function runDesktop(): Promise<void> {
     copyText: async (text) => clipboard.writeText(text),
     openDataFolder: () => openFolder(dataDir),
     revealLogs: () => openFolder(logsDir),
-    setDataDir: async (dir) => {
-      updateSettings({ dataDir: dir });
+    setDataDir: async (dir, firstStartEnv) => {
+      updateSettings({ dataDir: dir, firstStartEnv: firstStartEnv ?? null });
       // An AppImage must be relaunched through its file: the mounted executable goes away on exit.
       app.relaunch(
         process.env.APPIMAGE ? { execPath: process.env.APPIMAGE, args: process.argv.slice(1) } : undefined,

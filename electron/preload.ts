@@ -13,7 +13,10 @@ const bridge: DesktopBridge = {
   copyText: (text) => call(IPC_CHANNELS.copyText, text),
   openDataFolder: () => call(IPC_CHANNELS.openDataFolder),
   revealLogs: () => call(IPC_CHANNELS.revealLogs),
-  setDataDir: (dir) => call(IPC_CHANNELS.setDataDir, dir),
+  setDataDir: (dir, firstStartEnv) =>
+    firstStartEnv === undefined
+      ? call(IPC_CHANNELS.setDataDir, dir)
+      : call(IPC_CHANNELS.setDataDir, dir, firstStartEnv),
 };
 
 contextBridge.exposeInMainWorld('launchpad', bridge);

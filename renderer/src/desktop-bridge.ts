@@ -1,17 +1,6 @@
-/**
- * What the desktop window's preload exposes as `window.launchpad`. Browsers have no bridge;
- * every caller must work without it (show the CLI command instead of a button).
- * The Electron preload implements exactly this interface.
- */
-export interface DesktopBridge {
-  /** Stops the in-process hub and starts it again with the stored settings. */
-  restartHub(): Promise<void>;
-  copyText(text: string): Promise<void>;
-  openDataFolder(): Promise<void>;
-  revealLogs(): Promise<void>;
-  /** Makes the app use another data dir from its next hub start on. */
-  setDataDir(dir: string): Promise<void>;
-}
+import type { DesktopBridge } from '../../server/api/index.js';
+
+export type { DesktopBridge };
 
 declare global {
   interface Window {

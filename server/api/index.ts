@@ -1,5 +1,6 @@
 // The typed contract shared by the hub, the renderer and the Electron shell.
 export * from './auth.js';
+export type * from './desktop-bridge.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './settings.js';

@@ -34,5 +34,7 @@ export interface SetupResponse {
     dataDir: string;
     /** What to run from a shell to start the hub with these choices. */
     command: string;
+    /** The COCALC_* variables of `command`: a new data dir's first settings (empty for this one). */
+    env: Record<string, string>;
   };
 }

@@ -20,12 +20,22 @@ const file = () => join(dir, DESKTOP_SETTINGS_FILE);
 
 describe('desktop settings', () => {
   it('defaults: close to tray, no start at login, no data dir override', () => {
-    expect(DEFAULT_DESKTOP_SETTINGS).toEqual({ closeToTray: true, startAtLogin: false, dataDir: null });
+    expect(DEFAULT_DESKTOP_SETTINGS).toEqual({
+      closeToTray: true,
+      startAtLogin: false,
+      dataDir: null,
+      firstStartEnv: null,
+    });
     expect(loadDesktopSettings(dir)).toEqual({ settings: DEFAULT_DESKTOP_SETTINGS, problem: null });
   });
 
   it('round-trips through the file, which only its owner can read', () => {
-    const s = { closeToTray: false, startAtLogin: true, dataDir: '/srv/launchpad' };
+    const s = {
+      closeToTray: false,
+      startAtLogin: true,
+      dataDir: '/srv/launchpad',
+      firstStartEnv: { COCALC_PRODUCT: 'launchpad', COCALC_DEPLOYMENT_MODE: 'local' },
+    };
     saveDesktopSettings(dir, s);
     expect(loadDesktopSettings(dir)).toEqual({ settings: s, problem: null });
     expect(statSync(file()).mode & 0o777).toBe(0o600);
@@ -54,21 +64,26 @@ describe('desktop settings', () => {
       JSON.stringify({ closeToTray: false, startAtLogin: 'yes', dataDir: 'relative/dir' }),
     );
     expect(loadDesktopSettings(dir)).toEqual({
-      settings: { closeToTray: false, startAtLogin: false, dataDir: null },
+      settings: { closeToTray: false, startAtLogin: false, dataDir: null, firstStartEnv: null },
       problem: 'invalid startAtLogin, dataDir; using the default for it',
     });
   });
 
   it('ignores unknown keys (a newer version’s file) without complaint', () => {
     expect(parseDesktopSettings({ closeToTray: false, futureThing: 1 })).toEqual({
-      settings: { closeToTray: false, startAtLogin: false, dataDir: null },
+      settings: { closeToTray: false, startAtLogin: false, dataDir: null, firstStartEnv: null },
       problem: null,
     });
   });
 
   it('refuses to store an invalid data dir', () => {
     expect(() =>
-      saveDesktopSettings(dir, { closeToTray: true, startAtLogin: false, dataDir: 'rel' }),
+      saveDesktopSettings(dir, {
+        closeToTray: true,
+        startAtLogin: false,
+        dataDir: 'rel',
+        firstStartEnv: null,
+      }),
     ).toThrow();
     expect(loadDesktopSettings(dir).problem).toBeNull();
   });

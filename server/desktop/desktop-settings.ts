@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { dataDirPathSchema } from './ipc-contract.js';
+import { dataDirPathSchema, firstStartEnvSchema } from './ipc-contract.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 
 /** The desktop shell's own preferences (the hub's settings live in its database, not here). */
@@ -11,6 +11,8 @@ const settingsSchema = z
     startAtLogin: z.boolean(),
     /** Data dir chosen in the UI; null uses COCALC_DATA_DIR or the platform default. */
     dataDir: dataDirPathSchema.nullable(),
+    /** COCALC_* defaults for that data dir (from the setup wizard) until it stores its own settings. */
+    firstStartEnv: firstStartEnvSchema.nullable(),
   })
   .strict();
 export type DesktopSettings = z.infer<typeof settingsSchema>;
@@ -19,6 +21,7 @@ export const DEFAULT_DESKTOP_SETTINGS: Readonly<DesktopSettings> = Object.freeze
   closeToTray: true,
   startAtLogin: false,
   dataDir: null,
+  firstStartEnv: null,
 });
 
 export const DESKTOP_SETTINGS_FILE = 'desktop-settings.json';
@@ -29,6 +32,7 @@ const fileSchema = z.object({
   closeToTray: settingsSchema.shape.closeToTray.catch(DEFAULT_DESKTOP_SETTINGS.closeToTray),
   startAtLogin: settingsSchema.shape.startAtLogin.catch(DEFAULT_DESKTOP_SETTINGS.startAtLogin),
   dataDir: settingsSchema.shape.dataDir.catch(DEFAULT_DESKTOP_SETTINGS.dataDir),
+  firstStartEnv: settingsSchema.shape.firstStartEnv.catch(DEFAULT_DESKTOP_SETTINGS.firstStartEnv),
 });
 
 export interface LoadedDesktopSettings {
@@ -44,7 +48,10 @@ export function parseDesktopSettings(value: unknown): LoadedDesktopSettings {
   }
   const settings = fileSchema.parse({ ...DEFAULT_DESKTOP_SETTINGS, ...value });
   const invalid = (Object.keys(settings) as (keyof DesktopSettings)[]).filter(
-    (k) => k in value && (value as Record<string, unknown>)[k] !== settings[k],
+    (k) =>
+      k in value &&
+      // Compared as JSON: parsing copies objects (firstStartEnv), so identity would always differ.
+      JSON.stringify((value as Record<string, unknown>)[k]) !== JSON.stringify(settings[k]),
   );
   return {
     settings,

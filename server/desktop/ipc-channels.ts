@@ -1,17 +1,9 @@
 // The desktop bridge's names, apart from its zod schemas: the sandboxed preload bundles this
 // file and must stay small (no zod, no Node).
 
-/**
- * `window.launchpad` in the desktop window. Mirrors renderer/src/desktop-bridge.ts (the
- * renderer's side of the same contract; neither imports the other).
- */
-export interface DesktopBridge {
-  restartHub(): Promise<void>;
-  copyText(text: string): Promise<void>;
-  openDataFolder(): Promise<void>;
-  revealLogs(): Promise<void>;
-  setDataDir(dir: string): Promise<void>;
-}
+import type { DesktopBridge } from '../api/desktop-bridge.js';
+
+export type { DesktopBridge };
 
 export type BridgeMethod = keyof DesktopBridge;
 

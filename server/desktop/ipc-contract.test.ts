@@ -35,6 +35,11 @@ describe('checkIpcCall', () => {
       ok: true,
       args: ['/home/me/launchpad'],
     });
+    const env = { COCALC_PRODUCT: 'launchpad', COCALC_DEPLOYMENT_MODE: 'local', COCALC_BASE_PORT: '9300' };
+    expect(checkIpcCall('setDataDir', FROM_HUB, ['/srv/lp', env], HUB)).toEqual({
+      ok: true,
+      args: ['/srv/lp', env],
+    });
   });
 
   it('refuses any sender that is not a frame on the hub origin', () => {
@@ -73,6 +78,10 @@ describe('checkIpcCall', () => {
       ['setDataDir', [`/${'a'.repeat(5000)}`]],
       ['setDataDir', ['/ok', '/extra']],
       ['setDataDir', [null]],
+      // Only the wizard's COCALC_* choices may reach the hub's env: never NODE_OPTIONS and the like.
+      ['setDataDir', ['/ok', { NODE_OPTIONS: '--require /tmp/x.js' }]],
+      ['setDataDir', ['/ok', { COCALC_DATA_DIR: '/elsewhere' }]],
+      ['setDataDir', ['/ok', { COCALC_PRODUCT: 42 }]],
     ];
     for (const [method, args] of bad) {
       const r = checkIpcCall(method, FROM_HUB, args, HUB);

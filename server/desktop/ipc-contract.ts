@@ -15,6 +15,17 @@ export const dataDirPathSchema = z
   .refine((p) => !p.includes('\0'), 'must not contain NUL')
   .refine((p) => isAbsolute(p), 'must be an absolute path');
 
+/** The variables a new data dir's first start may take from the UI; nothing else reaches the hub's env. */
+export const FIRST_START_ENV_KEYS = [
+  'COCALC_PRODUCT',
+  'COCALC_DEPLOYMENT_MODE',
+  'COCALC_BASE_PORT',
+  'COCALC_PUBLIC_HOST',
+] as const;
+export const firstStartEnvSchema = z
+  .partialRecord(z.enum(FIRST_START_ENV_KEYS), z.string().max(255))
+  .transform((r) => r as Record<string, string>);
+
 type ArgsOf<M extends BridgeMethod> = Parameters<DesktopBridge[M]>;
 
 /** The argument list each channel accepts; a tuple rejects missing and extra arguments alike. */
@@ -23,7 +34,7 @@ export const IPC_ARGS: { [M in BridgeMethod]: z.ZodType<ArgsOf<M>> } = {
   copyText: z.tuple([z.string().max(MAX_COPY_TEXT)]),
   openDataFolder: z.tuple([]),
   revealLogs: z.tuple([]),
-  setDataDir: z.tuple([dataDirPathSchema]),
+  setDataDir: z.union([z.tuple([dataDirPathSchema]), z.tuple([dataDirPathSchema, firstStartEnvSchema])]),
 };
 
 export type IpcCheck<M extends BridgeMethod> = { ok: true; args: ArgsOf<M> } | { ok: false; reason: string };

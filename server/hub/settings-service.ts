@@ -88,6 +88,7 @@ export class SettingsService {
           required: settings.restartRequired,
           dataDir,
           command: `launchpad --server --data-dir ${shellQuote(dataDir)}`,
+          env: {},
         },
       };
     }
@@ -121,6 +122,7 @@ export class SettingsService {
         required: true,
         dataDir: req.dataDir,
         command: `${assignments.join(' ')} launchpad --server --data-dir ${shellQuote(req.dataDir)}`,
+        env,
       },
     };
   }

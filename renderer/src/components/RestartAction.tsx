@@ -4,7 +4,7 @@ import { CommandLine } from './CommandLine.js';
 
 interface Props {
   /** The data dir the hub should start on, and the shell command that does it. */
-  target: { dataDir: string; command: string };
+  target: { dataDir: string; command: string; env?: Record<string, string> };
   /** The data dir of the running hub (a different target means switching data dirs). */
   currentDataDir: string;
   /** PID of the running hub, so the browser hint can say what to stop. */
@@ -26,7 +26,7 @@ export function RestartAction({ target, currentDataDir, pid }: Props) {
     const run = async () => {
       setRestart({ state: 'restarting' });
       try {
-        if (switching) await bridge.setDataDir(target.dataDir);
+        if (switching) await bridge.setDataDir(target.dataDir, target.env ?? {});
         await bridge.restartHub();
       } catch (err) {
         setRestart({ state: 'failed', message: err instanceof Error ? err.message : String(err) });
