@@ -3,6 +3,7 @@ export * from './auth.js';
 export type * from './desktop-bridge.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './hosts.js';
 export * from './settings.js';
 export * from './setup.js';
 export * from './status.js';
