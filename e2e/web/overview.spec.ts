@@ -13,7 +13,9 @@ test('Overview shows the TLS fingerprints, ports, URLs and data dir that /api/st
   await expect(page.getByText(status.tls.caFingerprint!, { exact: true })).toBeVisible();
   const addresses = page.getByRole('region', { name: 'Addresses' });
   await expect(addresses.getByRole('link', { name: hub.url })).toBeVisible();
-  await expect(addresses.getByText(String(status.ports.sshd), { exact: true })).toBeVisible();
+  // A Plus hub runs no SSH server, and says so.
+  expect(status.sshd).toBeNull();
+  await expect(addresses.getByText('Not running: Plus needs no SSH server.')).toBeVisible();
   await expect(page.getByText(hub.dataDir, { exact: true })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Hub' }).getByText('Plus', { exact: true })).toBeVisible();
   await expect(page.getByText('Live', { exact: true })).toBeVisible();

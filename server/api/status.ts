@@ -13,6 +13,17 @@ export const statusSchema = z.object({
     custom: z.boolean(),
   }),
   restartRequired: z.boolean(),
+  /** The embedded SSH server; null where it does not run (Plus). */
+  sshd: z
+    .object({
+      listening: z.boolean(),
+      port: z.number(),
+      /** OpenSSH fingerprint of the host key (SHA256:…), what hosts pin. */
+      hostKeyFingerprint: z.string(),
+      lastError: z.string().optional(),
+      connections: z.number(),
+    })
+    .nullable(),
   signedIn: z.boolean(),
   /** Only for a signed-in caller. */
   detail: z

@@ -3,10 +3,15 @@ import { join } from 'node:path';
 import { SETTING_KEYS } from '../api/index.js';
 import { type ResolvedConfig, SETTING_DEFS, settingValue } from '../config/index.js';
 import { readSecret, secretPrefix } from '../secrets/index.js';
+import { fingerprintOfPublicKey, HOST_KEY_FILE } from '../sshd/index.js';
 import { fingerprintOfPem } from '../tls/index.js';
 
 function fingerprintOf(path: string | undefined): string | null {
   return path && existsSync(path) ? fingerprintOfPem(readFileSync(path, 'utf8')) : null;
+}
+
+function sshHostKeyFingerprint(pubPath: string): string | null {
+  return existsSync(pubPath) ? fingerprintOfPublicKey(readFileSync(pubPath, 'utf8').trim()) : null;
 }
 
 /** The effective config with the source of each value, secrets shown only as set/unset. */
@@ -41,6 +46,10 @@ export function describeConfig(resolved: ResolvedConfig) {
           leafFingerprint: fingerprintOf(join(c.layout.tls, 'leaf.crt')),
           caFingerprint: fingerprintOf(join(c.layout.tls, 'ca.crt')),
         },
+    ssh: {
+      runs: c.product !== 'plus',
+      hostKeyFingerprint: sshHostKeyFingerprint(join(c.layout.ssh, `${HOST_KEY_FILE}.pub`)),
+    },
     secrets: { adminSecret: secret(c.layout.adminSecret), sessionKey: secret(c.layout.sessionKey) },
     ignoredEnv: resolved.ignoredEnv,
   };
@@ -65,6 +74,12 @@ export function formatConfig(d: ReturnType<typeof describeConfig>): string {
   out.push(`  leaf SHA-256 ${d.tls.leafFingerprint ?? 'not issued yet (made at first start)'}`);
   if (d.tls.kind !== 'custom')
     out.push(`  CA SHA-256   ${d.tls.caFingerprint ?? 'not issued yet (made at first start)'}`);
+  out.push('', 'SSH server');
+  out.push(
+    d.ssh.runs
+      ? `  host key SHA-256 ${d.ssh.hostKeyFingerprint ?? 'not created yet (made at first start)'}`
+      : '  not used by plus',
+  );
   out.push('', 'Secrets');
   out.push(`  admin secret ${d.secrets.adminSecret}`, `  session key  ${d.secrets.sessionKey}`);
   if (d.ignoredEnv.length > 0) out.push('', 'Notes', ...d.ignoredEnv.map((l) => `  ${l}`));

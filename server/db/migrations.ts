@@ -54,6 +54,30 @@ export const migrations: readonly Migration[] = Object.freeze([
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'ssh_keys',
+    sql: `
+      -- Public keys the embedded sshd accepts, each with the one role it may use.
+      -- fingerprint is OpenSSH's 'SHA256:<base64>' of the key blob; the sshd looks keys up by it
+      -- at every connection, so adding or revoking a key needs no restart.
+      -- allowed_ports is JSON {"http": n, "ssh": n} for tunnel keys, NULL otherwise.
+      CREATE TABLE ssh_keys (
+        id INTEGER PRIMARY KEY,
+        fingerprint TEXT NOT NULL UNIQUE,
+        public_key TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('tunnel', 'sftp', 'pairing')),
+        owner TEXT,
+        allowed_ports TEXT,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER,
+        revoked_at INTEGER,
+        expires_at INTEGER
+      ) STRICT;
+      -- Evicting or revoking all keys of one host looks them up by owner.
+      CREATE INDEX ssh_keys_owner ON ssh_keys (owner);
+    `,
+  },
 ]);
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;

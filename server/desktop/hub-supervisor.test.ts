@@ -17,6 +17,7 @@ class FakeHub implements SupervisedHub {
       ports: { https: 9200, sshd: 9201, http: null },
       tls: { leafFingerprint: 'x', caFingerprint: null, custom: false },
       restartRequired: this.restartRequired,
+      sshd: null,
       signedIn: true,
     };
   }

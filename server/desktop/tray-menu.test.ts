@@ -12,6 +12,7 @@ function status(over: Partial<Status> = {}, lan: string | null = 'https://192.16
     ports: { https: 9200, sshd: 9201, http: null },
     tls: { leafFingerprint: 'AA:BB', caFingerprint: 'CC:DD', custom: false },
     restartRequired: false,
+    sshd: { listening: true, port: 9201, hostKeyFingerprint: 'SHA256:abc', connections: 0 },
     signedIn: true,
     detail: {
       dataDir: '/data',

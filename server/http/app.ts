@@ -36,6 +36,8 @@ export interface HubView {
   subscribe(listener: () => void): () => void;
   /** Tells subscribers the status changed (after sign-ins, settings changes, …). */
   notify(): void;
+  /** Live SSH connections of the embedded sshd (empty where it does not run). */
+  sshConnections(): unknown[];
 }
 
 export interface AppOptions {
@@ -187,6 +189,8 @@ export async function buildApp(opts: AppOptions) {
   });
 
   app.get('/api/settings', async () => hub.settings());
+
+  app.get('/api/sshd/connections', async () => ({ connections: hub.sshConnections() }));
 
   app.post('/api/setup', async (req) => {
     const parsed = setupRequestSchema.safeParse(req.body ?? {});

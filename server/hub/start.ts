@@ -32,6 +32,7 @@ import { ensurePrivateDir } from '../fs/private.js';
 import { Auth, buildApp, createRedirectServer, type HubApp } from '../http/index.js';
 import { createLogger, flushLogger, type Logger } from '../log/index.js';
 import { ensureSecret } from '../secrets/index.js';
+import { ensureHostKey, type SshdHandle, startSshd } from '../sshd/index.js';
 import { ensureLocalTls, loadCustomTls, type TlsMaterial } from '../tls/index.js';
 import { launchpadVersion, packageRoot } from './package-root.js';
 import { SettingsService } from './settings-service.js';
@@ -62,6 +63,8 @@ export interface RunningHub {
   status(): Status;
   /** Calls `listener` when the status may have changed; returns the unsubscribe function. */
   onChange(listener: () => void): () => void;
+  /** The embedded SSH server; null in Plus, which runs no launchpad services. */
+  readonly sshd: SshdHandle | null;
   /** Graceful stop: no new connections, in-flight requests get up to 5 s, then db closed and lock released. */
   stop(): Promise<void>;
 }
@@ -141,6 +144,25 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     const loginUrl = (token: string, on: 'preferred' | 'loopback' = 'preferred') =>
       `${urls[on]}/login?token=${token}`;
 
+    // Plus runs no launchpad services; a Launchpad hub's sshd carries tunnels, backups and pairing.
+    // A listener problem never stops the hub: sshd retries with backoff and reports it in status.
+    let sshd: SshdHandle | null = null;
+    let hostKeyFingerprint = '';
+    if (config.product !== 'plus') {
+      const hostKey = ensureHostKey(config.layout.ssh);
+      hostKeyFingerprint = hostKey.fingerprint;
+      sshd = await startSshd({
+        db,
+        hostKey,
+        host: config.bindHost,
+        port: config.ports.sshd,
+        sftpRoot: config.layout.backupRepo,
+        logger: logger.child({ component: 'sshd' }),
+      });
+      const running = sshd;
+      cleanup.push(() => running.close());
+    }
+
     const changes = new EventEmitter();
     // One listener per open page; the default limit of 10 would warn with a few tabs.
     changes.setMaxListeners(0);
@@ -158,6 +180,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
       ports: { https: config.ports.https, sshd: config.ports.sshd, http: config.ports.http },
       tls: { leafFingerprint: tls.leafFingerprint, caFingerprint: tls.caFingerprint, custom: tls.custom },
       restartRequired: settings.restartRequired(),
+      sshd: sshd ? sshdStatus(sshd, hostKeyFingerprint) : null,
       signedIn,
       ...(signedIn
         ? {
@@ -186,6 +209,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
         loginUrl,
         subscribe,
         notify: () => changes.emit('status'),
+        sshConnections: () => sshd?.connections() ?? [],
       },
       logger,
       rendererDir: opts.rendererDir ?? join(packageRoot(), 'dist', 'renderer'),
@@ -208,6 +232,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     purge.unref();
     cleanup.push(() => clearInterval(purge));
 
+    sshd?.on('status', () => changes.emit('status'));
     lock.update({ httpsPort: config.ports.https });
     logger.info(
       { product: config.product, mode: config.deploymentMode, urls, dataDir, version },
@@ -222,6 +247,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
       logger,
       createLoginUrl: (on = 'preferred') => loginUrl(auth.createLoginToken().token, on),
       status: () => status(true),
+      sshd,
       onChange: subscribe,
       stop: () => {
         stopping ??= (async () => {
@@ -235,6 +261,17 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     await runCleanup();
     throw err;
   }
+}
+
+function sshdStatus(sshd: SshdHandle, hostKeyFingerprint: string): NonNullable<Status['sshd']> {
+  const s = sshd.status();
+  return {
+    listening: s.listening,
+    port: s.port,
+    hostKeyFingerprint,
+    ...(s.lastError ? { lastError: s.lastError } : {}),
+    connections: s.connections,
+  };
 }
 
 /** On first start the data dir takes the product and mode it was started with: they define it. */

@@ -99,7 +99,28 @@ function AddressesCard({ status, detail }: CardProps) {
           <span className="mono">{detail.publicHost}</span>
         </DataRow>
         <DataRow label="HTTPS port">{status.ports.https}</DataRow>
-        <DataRow label="SSH port (sshd)">{status.ports.sshd}</DataRow>
+        <DataRow label="SSH server">
+          {status.sshd === null ? (
+            <span className="muted">Not running: Plus needs no SSH server.</span>
+          ) : status.sshd.listening ? (
+            <span data-testid="sshd-state">
+              Listening on port {status.sshd.port} · {status.sshd.connections} connected
+            </span>
+          ) : (
+            <span className="text-warning" data-testid="sshd-state">
+              Not listening on port {status.sshd.port}
+              {status.sshd.lastError ? `: ${status.sshd.lastError}` : ''} (retrying)
+            </span>
+          )}
+        </DataRow>
+        {status.sshd && (
+          <DataRow
+            label="SSH host key"
+            action={<CopyButton text={status.sshd.hostKeyFingerprint} label="Copy SSH host key fingerprint" />}
+          >
+            <span className="mono">{status.sshd.hostKeyFingerprint}</span>
+          </DataRow>
+        )}
         <DataRow label="HTTP redirect">{status.ports.http ?? <span className="muted">off</span>}</DataRow>
       </DataList>
     </section>
