@@ -4,7 +4,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, type BrowserWindow, clipboard, dialog, session, shell } from 'electron';
-import { dataDirLayout, resolveDataDir } from '../server/config/index.js';
 import {
   applyLinuxAutostart,
   DEFAULT_EXTERNAL_HOSTS,
@@ -24,7 +23,7 @@ import {
   type TrayModel,
   trayMenu,
 } from '../server/desktop/index.js';
-import { type RunningHub, startHub } from '../server/hub/index.js';
+import { dataDirLayout, type RunningHub, resolveDataDir, startHub } from '../server/hub/index.js';
 import { serveBridge } from './ipc.js';
 import { pinHub } from './pinning.js';
 import { createTray, type LaunchpadTray, type TrayHandlers } from './tray.js';
