@@ -45,24 +45,39 @@ export async function freeBasePort(): Promise<number> {
   throw new Error('no free base port (P and P+1) on 127.0.0.1');
 }
 
-/** The environment without COCALC_* so the developer's own settings cannot leak into a test hub. */
-function cleanEnv(port: number): NodeJS.ProcessEnv {
+/**
+ * The environment without COCALC_* so the developer's own settings cannot leak into a test
+ * process, plus `extra`.
+ */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('COCALC_')) env[k] = v;
-  return { ...env, COCALC_BASE_PORT: String(port) };
+  return { ...env, ...extra };
 }
 
-function exited(proc: ChildProcess): Promise<void> {
+export function exited(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => proc.once('exit', () => resolve()));
 }
 
-export async function startHub(): Promise<Hub> {
+/** A Launchpad local-network hub that hosts on this machine reach at 127.0.0.1. */
+export const LAUNCHPAD_LOCAL_ENV: Readonly<Record<string, string>> = {
+  COCALC_PRODUCT: 'launchpad',
+  COCALC_DEPLOYMENT_MODE: 'local',
+  COCALC_PUBLIC_HOST: '127.0.0.1',
+};
+
+export interface HubOptions {
+  /** COCALC_* variables for the hub's first start (product, mode, …); the base port is set here. */
+  env?: Readonly<Record<string, string>>;
+}
+
+export async function startHub(opts: HubOptions = {}): Promise<Hub> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lp-e2e-'));
   const port = await freeBasePort();
   const proc = spawn(process.execPath, [BIN, '--server', '--data-dir', dataDir], {
     cwd: ROOT,
-    env: cleanEnv(port),
+    env: cleanEnv({ ...opts.env, COCALC_BASE_PORT: String(port) }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

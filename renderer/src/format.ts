@@ -11,6 +11,20 @@ export function formatDuration(totalSeconds: number): string {
   return `${sec} s`;
 }
 
+/** "12 s ago", "in 59 min 30 s": `iso` relative to `now` (ms), for displays that tick with useNow. */
+export function formatRelative(iso: string, now: number): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return iso;
+  const seconds = (at - now) / 1000;
+  if (Math.abs(seconds) < 1) return 'just now';
+  return seconds > 0 ? `in ${formatDuration(seconds)}` : `${formatDuration(-seconds)} ago`;
+}
+
+/** Round-trip time: a decimal only where it carries information (loopback and LAN are sub-10 ms). */
+export function formatRtt(ms: number): string {
+  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+}
+
 export function formatDate(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;

@@ -7,9 +7,10 @@ const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 30_000;
 
 /**
- * Keeps the status current from the hub's event stream while `enabled` (signed in). EventSource
- * retries network drops itself; when the hub refuses the stream outright, the status says
- * whether the session ended (→ sign-in page) or the hub is still coming up (→ retry, backing off).
+ * Keeps the status (and, on Launchpad hubs, hosts and join tokens) current from the hub's event
+ * stream while `enabled` (signed in). EventSource retries network drops itself; when the hub
+ * refuses the stream outright, the status says whether the session ended (→ sign-in page) or the
+ * hub is still coming up (→ retry, backing off).
  */
 export function useLiveStatus(enabled: boolean): void {
   useEffect(() => {
@@ -46,6 +47,7 @@ export function useLiveStatus(enabled: boolean): void {
           delay = FIRST_RETRY_MS;
           hub().receiveStatus(status);
         },
+        hosts: (snapshot) => hub().receiveHosts(snapshot),
         connection: (state) => hub().setConnection(state),
         closed: () => {
           close();

@@ -1,7 +1,7 @@
-// A tiny History API router: the app has three paths, which does not warrant a library.
+// A tiny History API router: the app has a handful of paths, which does not warrant a library.
 import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from 'react';
 
-export const ROUTES = { overview: '/', settings: '/settings', setup: '/setup' } as const;
+export const ROUTES = { overview: '/', hosts: '/hosts', settings: '/settings', setup: '/setup' } as const;
 
 const listeners = new Set<() => void>();
 /** True once the user moved between pages in this tab; pages then take focus for screen readers. */

@@ -7,7 +7,7 @@ import {
   type SettingKey,
   type SettingsPatch,
 } from '../../server/api/index.js';
-import { portInput } from './validation.js';
+import { numberInput } from './validation.js';
 
 export interface EnumOption {
   value: string;
@@ -144,7 +144,7 @@ export function toInputText(value: unknown): string {
 export function fromInputText(field: SettingField, text: string): unknown {
   const t = text.trim();
   if (t === '') return null;
-  return field.input.kind === 'port' ? portInput(t) : t;
+  return field.input.kind === 'port' ? numberInput(t) : t;
 }
 
 /** The fields whose text differs from what the hub reported, as a settings patch (not yet validated). */

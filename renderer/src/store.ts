@@ -1,5 +1,7 @@
 import { create } from 'zustand';
 import type {
+  CreateTokenRequest,
+  CreateTokenResponse,
   SettingsPatch,
   SettingsResponse,
   SetupRequest,
@@ -8,7 +10,7 @@ import type {
 } from '../../server/api/index.js';
 import * as api from './api/client.js';
 import { ApiError } from './api/client.js';
-import type { Connection } from './api/events.js';
+import type { Connection, HostsSnapshot } from './api/events.js';
 
 /** Where the app as a whole is: deciding, hub down, needs a sign-in, or showing pages. */
 export type Phase = 'loading' | 'unreachable' | 'signed-out' | 'ready';
@@ -27,6 +29,8 @@ interface HubStore {
   /** "Not now" in the first-run wizard: do not send the user back to it during this visit. */
   setupDismissed: boolean;
   settings: Loadable<SettingsResponse>;
+  /** Hosts and join tokens (Launchpad hubs only; a Plus hub answers 409 not_a_launchpad_hub). */
+  hosts: Loadable<HostsSnapshot>;
 
   /** Fetches the status and decides the phase (used at start and by Retry). */
   load(): Promise<void>;
@@ -40,6 +44,13 @@ interface HubStore {
   saveSettings(patch: SettingsPatch): Promise<SettingsResponse>;
   applySetup(req: SetupRequest): Promise<SetupResponse>;
   signOut(everywhere: boolean): Promise<void>;
+  receiveHosts(snapshot: HostsSnapshot): void;
+  /** Fetches hosts and tokens unless the event stream already keeps them current. */
+  loadHosts(): Promise<void>;
+  /** Makes a join token; the answer holds the whole token, which the hub never shows again. */
+  createToken(req: CreateTokenRequest): Promise<CreateTokenResponse>;
+  revokeToken(id: string): Promise<void>;
+  removeHost(id: string): Promise<void>;
 }
 
 export const useHub = create<HubStore>()((set, get) => {
@@ -59,6 +70,34 @@ export const useHub = create<HubStore>()((set, get) => {
     if (status && status.restartRequired !== restartRequired) set({ status: { ...status, restartRequired } });
   }
 
+  // Whether `hosts` events arrive on the live stream. Until they do (a hub without them, or a
+  // stream that dropped), hosts and tokens are fetched on page load and after the page's own actions.
+  let hostsStreamed = false;
+  // Counts hosts events, so a fetch that an event overtook does not put older data back.
+  let hostsEvents = 0;
+
+  async function fetchHosts(): Promise<void> {
+    const seen = hostsEvents;
+    const hadData = get().hosts.state === 'ready';
+    if (!hadData) set({ hosts: { state: 'loading' } });
+    try {
+      const [{ hosts }, { tokens }] = await guarded(() => Promise.all([api.getHosts(), api.getTokens()]));
+      if (hostsEvents === seen) set({ hosts: { state: 'ready', data: { hosts, tokens } } });
+    } catch (err) {
+      // A refresh behind data already shown keeps that data; the connection indicator tells
+      // when the hub is away.
+      if (hadData) console.warn('launchpad: could not refresh hosts', err);
+      else set({ hosts: { state: 'error', error: asApiError(err) } });
+    }
+  }
+
+  /** Applies the answer of one of the page's own actions at once; the stream (or a fetch) confirms it. */
+  function updateHosts(change: (data: HostsSnapshot) => HostsSnapshot): void {
+    const hosts = get().hosts;
+    if (hosts.state === 'ready') set({ hosts: { state: 'ready', data: change(hosts.data) } });
+    if (!hostsStreamed) void fetchHosts();
+  }
+
   return {
     phase: 'loading',
     status: null,
@@ -66,6 +105,7 @@ export const useHub = create<HubStore>()((set, get) => {
     connection: 'connecting',
     setupDismissed: false,
     settings: { state: 'idle' },
+    hosts: { state: 'idle' },
 
     async load() {
       set({ phase: 'loading', loadError: null });
@@ -83,6 +123,8 @@ export const useHub = create<HubStore>()((set, get) => {
     },
 
     setConnection(connection) {
+      // A new stream sends a fresh snapshot on connect; until then nothing says hosts are current.
+      if (connection !== 'live') hostsStreamed = false;
       set({ connection });
     },
 
@@ -92,8 +134,10 @@ export const useHub = create<HubStore>()((set, get) => {
         phase: 'signed-out',
         status: status ? withoutSession(status) : null,
         settings: { state: 'idle' },
+        hosts: { state: 'idle' },
         connection: 'connecting',
       });
+      hostsStreamed = false;
     },
 
     dismissSetup() {
@@ -128,6 +172,36 @@ export const useHub = create<HubStore>()((set, get) => {
     async signOut(everywhere) {
       await guarded<unknown>(everywhere ? api.signOutEverywhere : api.signOut);
       get().sessionLost();
+    },
+
+    receiveHosts(snapshot) {
+      hostsStreamed = true;
+      hostsEvents += 1;
+      set({ hosts: { state: 'ready', data: snapshot } });
+    },
+
+    async loadHosts() {
+      if (hostsStreamed && get().hosts.state === 'ready') return;
+      await fetchHosts();
+    },
+
+    async createToken(req) {
+      const res = await guarded(() => api.createToken(req));
+      updateHosts((d) => ({ ...d, tokens: [res.view, ...d.tokens.filter((t) => t.id !== res.view.id)] }));
+      return res;
+    },
+
+    async revokeToken(id) {
+      await guarded(() => api.revokeToken(id));
+      updateHosts((d) => ({
+        ...d,
+        tokens: d.tokens.map((t) => (t.id === id ? { ...t, state: 'revoked' as const } : t)),
+      }));
+    },
+
+    async removeHost(id) {
+      await guarded(() => api.removeHost(id));
+      updateHosts((d) => ({ ...d, hosts: d.hosts.filter((h) => h.id !== id) }));
     },
   };
 });

@@ -21,11 +21,11 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
 }
 
 /**
- * What a port text field holds, for a number schema: digits become a number (so range rules
- * apply and their messages show); anything else stays a string, which the schema rejects with
- * its "must be a port number" message.
+ * What a number text field (a port, a count) holds, for a number schema: digits become a number
+ * (so range rules apply and their messages show); anything else stays a string, which the schema
+ * rejects with its own message.
  */
-export function portInput(raw: string): number | string {
+export function numberInput(raw: string): number | string {
   const t = raw.trim();
   return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
 }

@@ -1,4 +1,8 @@
+import type { HostView, TokenView } from './hosts.js';
 import type { Status } from './status.js';
 
 /** What the hub pushes over `GET /api/events` (Server-Sent Events; `event:` is the type, `data:` this JSON). */
-export type HubEvent = { type: 'status'; status: Status };
+export type HubEvent =
+  | { type: 'status'; status: Status }
+  /** Sent on connect and whenever a host or a join token changes (join, state, RTT, removal, revoke). */
+  | { type: 'hosts'; hosts: HostView[]; tokens: TokenView[] };

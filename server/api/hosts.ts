@@ -94,6 +94,9 @@ export const joinResponseSchema = z.object({
 });
 export type JoinResponse = z.infer<typeof joinResponseSchema>;
 
+/** The id of the "this machine" row: the host inside the hub's own process (no tunnel, never removed). */
+export const THIS_MACHINE_HOST_ID = 'this-machine';
+
 export const hostStateSchema = z.enum(['online', 'offline', 'never-connected']);
 export const hostViewSchema = z.object({
   id: z.string(),
@@ -111,3 +114,15 @@ export const hostViewSchema = z.object({
   createdAt: z.string(),
 });
 export type HostView = z.infer<typeof hostViewSchema>;
+
+/** GET /api/tokens */
+export const tokenListResponseSchema = z.object({ tokens: z.array(tokenViewSchema) });
+export type TokenListResponse = z.infer<typeof tokenListResponseSchema>;
+
+/** GET /api/hosts */
+export const hostListResponseSchema = z.object({ hosts: z.array(hostViewSchema) });
+export type HostListResponse = z.infer<typeof hostListResponseSchema>;
+
+/** GET /api/hosts/self (Authorization: Host <hostId>:<credential>) */
+export const hostSelfResponseSchema = z.object({ host: hostViewSchema });
+export type HostSelfResponse = z.infer<typeof hostSelfResponseSchema>;

@@ -10,8 +10,10 @@ export type ControlPlane = (typeof CONTROL_PLANES)[number];
 
 /** Host tunnel ports start this far above the base port; two per host. */
 export const TUNNEL_PORT_OFFSET = 10;
-/** Size of the host tunnel port range (500 hosts). */
+/** Default size of the host tunnel port range (500 hosts); the tunnelPortCount setting changes it. */
 export const TUNNEL_PORT_COUNT = 1000;
+/** The largest tunnel range at all (base port 1); the base port in use lowers it (the range must end below 65536). */
+export const MAX_TUNNEL_PORT_COUNT = 65535 - TUNNEL_PORT_OFFSET - ((65535 - TUNNEL_PORT_OFFSET) % 2);
 /** The highest base port that still leaves room for HTTPS, SSHD and the tunnel range below 65536. */
 export const MAX_BASE_PORT = 65535 - TUNNEL_PORT_OFFSET - TUNNEL_PORT_COUNT + 1;
 
@@ -39,6 +41,14 @@ export const publicHostSchema = z
     message: 'must be a host name or IP address without scheme, port or path (e.g. hub.lan or 192.168.1.10)',
   });
 
+/** Ports in the host tunnel range: two per host, so an even number. */
+export const tunnelPortCountSchema = z
+  .number({ error: 'must be a whole number' })
+  .int('must be a whole number')
+  .min(2, 'must be at least 2 (one host needs two ports)')
+  .max(MAX_TUNNEL_PORT_COUNT, `must be at most ${MAX_TUNNEL_PORT_COUNT}`)
+  .refine((n) => n % 2 === 0, { message: 'must be even (two ports per host)' });
+
 export const filePathSchema = z.string().trim().min(1, 'must not be empty');
 
 /**
@@ -54,6 +64,7 @@ export const settingsPatchSchema = z
     basePort: basePortSchema.nullable(),
     publicHost: publicHostSchema.nullable(),
     httpPort: portSchema.nullable(),
+    tunnelPortCount: tunnelPortCountSchema.nullable(),
     tlsCert: filePathSchema.nullable(),
     tlsKey: filePathSchema.nullable(),
   })

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { AgentUsageError, isJoined, type JoinTransport } from '../agent/index.js';
 import { loginTokenResponseSchema, statusSchema } from '../api/index.js';
 import { ConfigError, resolveConfig, resolveDataDir } from '../config/index.js';
 import {
@@ -10,10 +11,14 @@ import {
   readSettingsReadOnly,
 } from '../db/index.js';
 import { launchpadVersion, startHub } from '../hub/index.js';
+import { runJoin, runJoinedHost } from './agent-command.js';
 import { serverBanner } from './banner.js';
 import { describeConfig, formatConfig } from './config-command.js';
+import { registerHostCommands } from './host-command.js';
 import { HubNotRunningError, hubClient } from './hub-client.js';
 import { formatStatus } from './status-command.js';
+import type { SubcommandContext } from './subcommand.js';
+import { registerTokenCommands } from './token-command.js';
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 usage or config error. */
 export const EXIT = { ok: 0, runtime: 1, usage: 2 } as const;
@@ -22,6 +27,7 @@ export const EXIT = { ok: 0, runtime: 1, usage: 2 } as const;
 function isUserError(err: unknown): err is Error {
   return (
     err instanceof ConfigError ||
+    err instanceof AgentUsageError ||
     err instanceof HubAlreadyRunningError ||
     err instanceof DatabaseTooNewError ||
     err instanceof CommanderError
@@ -43,6 +49,16 @@ function readConfig(dataDirFlag: string | undefined) {
   if (found !== null && found > LATEST_SCHEMA_VERSION)
     throw new DatabaseTooNewError(found, LATEST_SCHEMA_VERSION, dbPath);
   return resolveConfig({ env, dataDirFlag, settings: readSettingsReadOnly(dbPath) });
+}
+
+/** The root command's options (`launchpad --server …`). */
+interface RootOptions {
+  server?: boolean;
+  join?: string;
+  via: JoinTransport;
+  name?: string;
+  servicePort?: string;
+  dataDir?: string;
 }
 
 const dataDirOption = () => new Option('--data-dir <dir>', 'data directory (same as COCALC_DATA_DIR)');
@@ -78,15 +94,63 @@ function buildProgram(io: Io, setResult: (p: Promise<number>) => void): Command 
   const program = new Command('launchpad')
     .description('Launchpad: a compute hub on your own machines')
     .version(launchpadVersion(), '-V, --version')
-    .option('--server', 'run the hub headless (prints its URL and a sign-in link)')
+    .option(
+      '--server',
+      'run the hub headless (prints its URL and a sign-in link); on a joined host, run the host agent',
+    )
+    .option('--join <token>', 'with --server: join the hub this token is for and run as its host')
+    .addOption(
+      new Option('--via <transport>', 'with --join: redeem the token over the HTTPS or the SSH port')
+        .choices(['https', 'ssh'])
+        .default('https'),
+    )
+    .option('--name <name>', 'with --join: how the hub lists this host (default: the host name)')
+    .option(
+      '--service-port <port>',
+      'host service port on 127.0.0.1 (same as COCALC_HOST_SERVICE_PORT; 0 = a free one)',
+    )
     .addOption(dataDirOption())
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run `launchpad --help` for usage)')
-    .action((opts: { server?: boolean; dataDir?: string }) => {
+    .action((opts: RootOptions, cmd: Command) => {
       if (!opts.server) {
-        io.err('launchpad: say what to do, e.g. `launchpad --server`\n');
+        io.err(
+          opts.join
+            ? 'launchpad: --join needs --server: `launchpad --server --join <token>`\n'
+            : 'launchpad: say what to do, e.g. `launchpad --server`\n',
+        );
         program.outputHelp({ error: true });
+        setResult(Promise.resolve(EXIT.usage));
+        return;
+      }
+      if (opts.join !== undefined) {
+        setResult(
+          runJoin(
+            {
+              token: opts.join,
+              via: opts.via,
+              name: opts.name,
+              dataDirFlag: opts.dataDir,
+              servicePortFlag: opts.servicePort,
+            },
+            io,
+          ),
+        );
+        return;
+      }
+      const joinOnly = ['via', 'name'].filter((k) => cmd.getOptionValueSource(k) === 'cli');
+      if (joinOnly.length > 0) {
+        io.err(`launchpad: --${joinOnly[0]} only goes with --join\n`);
+        setResult(Promise.resolve(EXIT.usage));
+        return;
+      }
+      if (isJoined(resolveDataDir(process.env, opts.dataDir).dataDir)) {
+        setResult(runJoinedHost(opts.dataDir, opts.servicePort, io));
+        return;
+      }
+      if (opts.servicePort !== undefined) {
+        io.err('launchpad: --service-port is for a host (a data dir joined with --join), not for a hub\n');
         setResult(Promise.resolve(EXIT.usage));
         return;
       }
@@ -150,6 +214,14 @@ function buildProgram(io: Io, setResult: (p: Promise<number>) => void): Command 
         })(),
       );
     });
+  const sub: SubcommandContext = {
+    io,
+    setResult,
+    dataDirOption,
+    client: (dataDir) => hubClient(readConfig(dataDir).config),
+  };
+  registerTokenCommands(program, sub);
+  registerHostCommands(program, sub);
   return program;
 }
 

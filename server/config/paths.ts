@@ -31,6 +31,8 @@ export function dataDirLayout(dataDir: string) {
     secrets: join(dataDir, 'secrets'),
     adminSecret: join(dataDir, 'secrets', 'admin-secret'),
     sessionKey: join(dataDir, 'secrets', 'session-key'),
+    /** The restic password of the backup repository, handed to each host at its join. */
+    backupRepoPassword: join(dataDir, 'secrets', 'backup-repo-password'),
     tls: join(dataDir, 'tls'),
     ssh: join(dataDir, 'ssh'),
     backupRepo: join(dataDir, 'backup-repo'),

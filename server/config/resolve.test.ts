@@ -45,6 +45,29 @@ describe('resolveConfig', () => {
     expect(sources.basePort).toBe('env');
   });
 
+  it('COCALC_TUNNEL_PORT_COUNT sizes the host tunnel range; a stored setting wins', () => {
+    expect(resolve({ COCALC_TUNNEL_PORT_COUNT: '20' }).config.ports.tunnel).toEqual({
+      first: 9210,
+      last: 9229,
+    });
+    const r = resolve({ COCALC_TUNNEL_PORT_COUNT: '20' }, { tunnelPortCount: 4 });
+    expect(r.config.ports.tunnel).toEqual({ first: 9210, last: 9213 });
+    expect(r.sources.tunnelPortCount).toBe('setting');
+    expect(resolve({}).sources.tunnelPortCount).toBe('default');
+  });
+
+  it.each([
+    [{ COCALC_TUNNEL_PORT_COUNT: '7' }, /must be even/],
+    [{ COCALC_TUNNEL_PORT_COUNT: '0' }, /at least 2/],
+    [{ COCALC_TUNNEL_PORT_COUNT: 'many' }, /not a whole number/],
+    [{ COCALC_TUNNEL_PORT_COUNT: '70000' }, /at most/],
+    [{ COCALC_TUNNEL_PORT_COUNT: '2000', COCALC_BASE_PORT: '64000' }, /do not fit below 65536.*at most 1526/],
+  ])('tunnel port count %o is refused, naming COCALC_TUNNEL_PORT_COUNT', (env, message) => {
+    const err = configError(() => resolve(env));
+    expect(err.variable).toBe('COCALC_TUNNEL_PORT_COUNT');
+    expect(err.message).toMatch(message);
+  });
+
   it('a LAN hub listens on all interfaces, a cloud hub on loopback', () => {
     expect(resolve({ COCALC_PRODUCT: 'launchpad', COCALC_DEPLOYMENT_MODE: 'local' }).config.bindHost).toBe(
       '0.0.0.0',

@@ -162,10 +162,21 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   sources.basePort ??= 'default';
   const httpPort = (values.httpPort as number | undefined) ?? null;
   sources.httpPort ??= 'default';
+  const tunnelPortCount = (values.tunnelPortCount as number | undefined) ?? TUNNEL_PORT_COUNT;
+  sources.tunnelPortCount ??= 'default';
   const tunnel = {
     first: basePort + TUNNEL_PORT_OFFSET,
-    last: basePort + TUNNEL_PORT_OFFSET + TUNNEL_PORT_COUNT - 1,
+    last: basePort + TUNNEL_PORT_OFFSET + tunnelPortCount - 1,
   };
+  if (tunnel.last > 65535) {
+    const fits = 65535 - tunnel.first + 1;
+    throw new ConfigError(
+      nameOf('tunnelPortCount'),
+      `${tunnelPortCount} host tunnel ports from ${tunnel.first} (base port ${basePort} + ${TUNNEL_PORT_OFFSET}) do not fit below 65536`,
+      `Use at most ${fits - (fits % 2)} tunnel ports, or a lower base port`,
+      'tunnelPortCount',
+    );
+  }
   if (
     httpPort !== null &&
     (httpPort === basePort ||
@@ -237,6 +248,8 @@ export function settingValue(c: Config, key: SettingKey): unknown {
       return c.publicHost;
     case 'httpPort':
       return c.ports.http;
+    case 'tunnelPortCount':
+      return c.ports.tunnel.last - c.ports.tunnel.first + 1;
     case 'tlsCert':
       return c.tls?.certPath ?? null;
     case 'tlsKey':

@@ -8,6 +8,8 @@ import {
   portSchema,
   publicHostSchema,
   type SettingKey,
+  TUNNEL_PORT_OFFSET,
+  tunnelPortCountSchema,
 } from '../api/index.js';
 import { ConfigError } from './errors.js';
 
@@ -41,6 +43,14 @@ function portFromEnv(envVar: string) {
         'Use a whole number between 1 and 65535',
       );
     }
+    return Number(v);
+  };
+}
+
+function wholeNumberFromEnv(envVar: string) {
+  return (raw: string) => {
+    const v = raw.trim();
+    if (!/^\d+$/.test(v)) throw new ConfigError(envVar, `"${raw}" is not a whole number`, 'Use e.g. 1000');
     return Number(v);
   };
 }
@@ -83,6 +93,12 @@ export const SETTING_DEFS: Record<SettingKey, SettingDef> = {
     fromEnv: portFromEnv('COCALC_HTTP_PORT'),
     schema: portSchema,
     fix: 'Use a whole number between 1 and 65535, or unset it to disable the plain-HTTP redirect',
+  },
+  tunnelPortCount: {
+    envVar: 'COCALC_TUNNEL_PORT_COUNT',
+    fromEnv: wholeNumberFromEnv('COCALC_TUNNEL_PORT_COUNT'),
+    schema: tunnelPortCountSchema,
+    fix: `Use an even number of ports (two per host); the range starts ${TUNNEL_PORT_OFFSET} above the base port and must end below 65536`,
   },
   tlsCert: {
     envVar: 'COCALC_TLS_CERT',

@@ -1,4 +1,6 @@
 // The db capability's public surface; other folders import from here only.
+
+export { EventsRepo, type HubEventRecord } from './events.js';
 export {
   acquireLock,
   type HeldLock,
@@ -14,3 +16,4 @@ export { type Db, openDatabase } from './open.js';
 export { readSchemaVersionReadOnly } from './read-only.js';
 export { type NewSession, SessionsRepo, type ValidSession } from './sessions.js';
 export { readSettingsReadOnly, SettingsRepo } from './settings.js';
+export { writeTransaction } from './transaction.js';

@@ -63,7 +63,16 @@ describe('migrate', () => {
     expect(schemaVersion(db)).toBe(0);
     expect(migrate(db)).toEqual({ from: 0, to: LATEST_SCHEMA_VERSION });
     expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
-    expect(tableNames(db)).toEqual(['login_tokens', 'sessions', 'settings', 'ssh_keys']);
+    expect(tableNames(db)).toEqual([
+      'events',
+      'host_ports',
+      'hosts',
+      'join_tokens',
+      'login_tokens',
+      'sessions',
+      'settings',
+      'ssh_keys',
+    ]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
   });

@@ -78,6 +78,61 @@ export const migrations: readonly Migration[] = Object.freeze([
       CREATE INDEX ssh_keys_owner ON ssh_keys (owner);
     `,
   },
+  {
+    version: 4,
+    name: 'hosts',
+    sql: `
+      -- Join tokens (lp1_…). Only sha256(secret) is stored; pairing_fingerprint is the ssh_keys
+      -- fingerprint of the pairing key derived from the secret, revoked with the token.
+      CREATE TABLE join_tokens (
+        id TEXT PRIMARY KEY,
+        secret_hash TEXT NOT NULL,
+        name TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        uses_left INTEGER NOT NULL CHECK (uses_left >= 0),
+        last_used_at INTEGER,
+        revoked_at INTEGER,
+        pairing_fingerprint TEXT
+      ) STRICT;
+
+      -- Hosts that joined. credential_hash is sha256 of the host's API credential; service_secret
+      -- is kept as is because the hub signs its requests to the host's service port with it.
+      -- A removed host keeps its row (removed_at set) so its later calls get "removed", not "unknown".
+      CREATE TABLE hosts (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        agent_version TEXT NOT NULL,
+        credential_hash TEXT NOT NULL,
+        service_secret TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER,
+        last_error TEXT,
+        removed_at INTEGER,
+        token_id TEXT
+      ) STRICT;
+
+      -- Tunnel ports allocated to hosts: a port belongs to at most one host (primary key), a host
+      -- has at most one port of each kind. Rows are deleted when the host is removed.
+      CREATE TABLE host_ports (
+        port INTEGER PRIMARY KEY CHECK (port BETWEEN 1 AND 65535),
+        host_id TEXT NOT NULL REFERENCES hosts (id),
+        kind TEXT NOT NULL CHECK (kind IN ('http', 'ssh')),
+        UNIQUE (host_id, kind)
+      ) STRICT;
+
+      -- What happened to tokens and hosts (created, joined, revoked, removed); detail is JSON.
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        subject TEXT,
+        detail TEXT
+      ) STRICT;
+      CREATE INDEX events_at ON events (at);
+    `,
+  },
 ]);
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;

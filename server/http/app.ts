@@ -5,6 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import {
+  type HostView,
   type HubEvent,
   type LoginTokenResponse,
   type SettingsPatch,
@@ -14,6 +15,7 @@ import {
   type Status,
   settingsPatchSchema,
   setupRequestSchema,
+  type TokenView,
 } from '../api/index.js';
 import type { Logger } from '../log/index.js';
 import { type Auth, type Principal, SESSION_COOKIE } from './auth.js';
@@ -38,6 +40,14 @@ export interface HubView {
   notify(): void;
   /** Live SSH connections of the embedded sshd (empty where it does not run). */
   sshConnections(): unknown[];
+  /** Hosts and join tokens (their routes are registered by the hosts capability). */
+  hosts: {
+    snapshot(): { hosts: HostView[]; tokens: TokenView[] };
+    /** Calls `listener` whenever hosts or tokens changed; returns the unsubscribe function. */
+    subscribe(listener: () => void): () => void;
+    /** Whether `credential` is host `hostId`'s. */
+    checkCredential(hostId: string, credential: string): boolean;
+  };
 }
 
 export interface AppOptions {
@@ -58,7 +68,10 @@ declare module 'fastify' {
 }
 
 export const BODY_LIMIT = 64 * 1024;
-const PUBLIC_API = new Set(['GET /api/status']);
+// Joining is authenticated by the join token in the body.
+const PUBLIC_API = new Set(['GET /api/status', 'POST /api/hosts/join']);
+/** The only routes a host principal may call. */
+const HOST_API = new Set(['GET /api/hosts/self']);
 
 export async function buildApp(opts: AppOptions) {
   const { auth, hub } = opts;
@@ -92,6 +105,9 @@ export async function buildApp(opts: AppOptions) {
       }
       if (req.principal.kind === 'session' && !['GET', 'HEAD'].includes(req.method)) checkOrigin(req);
     }
+    if (req.principal?.kind === 'host' && !HOST_API.has(key)) {
+      throw new ApiError(403, 'forbidden', 'A host credential is only good for GET /api/hosts/self');
+    }
   });
 
   function principalOf(req: FastifyRequest): Principal | null {
@@ -102,6 +118,14 @@ export async function buildApp(opts: AppOptions) {
       if (auth.isAdminSecret(bearer)) return { kind: 'admin' };
       limiter.fail(req.ip);
       throw new ApiError(401, 'unauthenticated', 'The bearer token is not this hub’s admin secret');
+    }
+    const host = /^Host ([A-Za-z0-9_-]{1,64}):(.+)$/.exec(req.headers.authorization ?? '');
+    if (host?.[1] !== undefined && host[2] !== undefined) {
+      const wait = limiter.retryAfter(req.ip);
+      if (wait > 0) throw tooMany(wait);
+      if (hub.hosts.checkCredential(host[1], host[2])) return { kind: 'host', hostId: host[1] };
+      limiter.fail(req.ip);
+      throw new ApiError(401, 'unauthenticated', 'The host id or credential is not known to this hub');
     }
     const cookie = req.cookies[SESSION_COOKIE];
     return cookie ? auth.sessionFor(cookie) : null;
@@ -200,8 +224,8 @@ export async function buildApp(opts: AppOptions) {
     return result;
   });
 
-  // Live updates: one Server-Sent Events stream per page, a status event on connect and on
-  // every change. Streams are ended before shutdown so they do not hold it up.
+  // Live updates: one Server-Sent Events stream per page; a status and a hosts event on connect,
+  // then each again on every change of its kind. Streams are ended before shutdown so they do not hold it up.
   // Each open stream with the principal that opened it, so signing out ends its streams too.
   const streams = new Map<ServerResponse, Principal | null>();
   const endStreams = (match: (p: Principal | null) => boolean) => {
@@ -217,15 +241,22 @@ export async function buildApp(opts: AppOptions) {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    const send = () => {
+    const write = (event: HubEvent) => {
       // Between our end() and the socket's close event, a change must not write to a finished stream.
       if (res.writableEnded) return;
-      const event: HubEvent = { type: 'status', status: hub.status(true) };
       res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
     };
+    const send = () => write({ type: 'status', status: hub.status(true) });
+    const sendHosts = () => write({ type: 'hosts', ...hub.hosts.snapshot() });
     send();
+    sendHosts();
     streams.set(res, req.principal);
-    const unsubscribe = hub.subscribe(send);
+    const unsubscribeStatus = hub.subscribe(send);
+    const unsubscribeHosts = hub.hosts.subscribe(sendHosts);
+    const unsubscribe = () => {
+      unsubscribeStatus();
+      unsubscribeHosts();
+    };
     // A comment line now and then keeps proxies and idle timeouts from closing the stream.
     const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
     req.raw.on('close', () => {

@@ -7,7 +7,11 @@ export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 /** A printed login link stays usable for a day (once): long enough to copy it to a browser later. */
 export const LOGIN_TOKEN_TTL_MS = 24 * 3600 * 1000;
 
-export type Principal = { kind: 'session'; sessionId: number; expiresAt: number } | { kind: 'admin' };
+export type Principal =
+  | { kind: 'session'; sessionId: number; expiresAt: number }
+  | { kind: 'admin' }
+  /** A joined host with its credential (`Authorization: Host <id>:<credential>`); only for HOST_API routes. */
+  | { kind: 'host'; hostId: string };
 
 /**
  * Login tokens, sessions and the admin secret. Tokens and session ids are stored only as

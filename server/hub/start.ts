@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Status } from '../api/index.js';
+import type { HostView, Status, TokenView } from '../api/index.js';
 import {
   assertPortsFree,
   type Config,
@@ -29,6 +29,7 @@ import {
   SettingsRepo,
 } from '../db/index.js';
 import { ensurePrivateDir } from '../fs/private.js';
+import { HubHosts, registerHostRoutes, tlsPinOf } from '../hosts/index.js';
 import { Auth, buildApp, createRedirectServer, type HubApp } from '../http/index.js';
 import { createLogger, flushLogger, type Logger } from '../log/index.js';
 import { ensureSecret } from '../secrets/index.js';
@@ -65,6 +66,10 @@ export interface RunningHub {
   onChange(listener: () => void): () => void;
   /** The embedded SSH server; null in Plus, which runs no launchpad services. */
   readonly sshd: SshdHandle | null;
+  /** Hosts (with "this machine" first in Launchpad) and join tokens now, e.g. for the tray's online/offline counts. */
+  hosts(): { hosts: HostView[]; tokens: TokenView[] };
+  /** Calls `listener` when hosts or tokens changed; returns the unsubscribe function. */
+  onHostsChange(listener: () => void): () => void;
   /** Graceful stop: no new connections, in-flight requests get up to 5 s, then db closed and lock released. */
   stop(): Promise<void>;
 }
@@ -148,8 +153,28 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     // A listener problem never stops the hub: sshd retries with backoff and reports it in status.
     let sshd: SshdHandle | null = null;
     let hostKeyFingerprint = '';
-    if (config.product !== 'plus') {
-      const hostKey = ensureHostKey(config.layout.ssh);
+    const hostKey = config.product === 'plus' ? null : ensureHostKey(config.layout.ssh);
+    // Tokens, joins, the host registry and tunnel state; in Plus only an empty host list.
+    const hosts = new HubHosts({
+      db,
+      logger,
+      version,
+      startedAt: startedAt.getTime(),
+      launchpad: hostKey && {
+        identity: {
+          publicHost: config.publicHost,
+          httpsPort: config.ports.https,
+          sshdPort: config.ports.sshd,
+          tlsPin: tlsPinOf(tls),
+          sshFingerprint: hostKey.fingerprint,
+          sshHostKey: hostKey.publicKey,
+        },
+        tunnelRange: config.ports.tunnel,
+        backupPasswordFile: config.layout.backupRepoPassword,
+      },
+    });
+    cleanup.push(() => hosts.stop());
+    if (hostKey) {
       hostKeyFingerprint = hostKey.fingerprint;
       sshd = await startSshd({
         db,
@@ -157,10 +182,12 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
         host: config.bindHost,
         port: config.ports.sshd,
         sftpRoot: config.layout.backupRepo,
+        pairingHandler: hosts.pairingHandler,
         logger: logger.child({ component: 'sshd' }),
       });
       const running = sshd;
       cleanup.push(() => running.close());
+      hosts.attachSshd(running);
     }
 
     const changes = new EventEmitter();
@@ -199,7 +226,13 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     });
 
     const app = await buildApp({
-      tls: { key: tls.keyPem, cert: tls.certPem, custom: tls.custom },
+      // The local CA goes out with the leaf: a joining host checks the leaf is signed by the CA its
+      // token pins (it has no other copy of the CA). A custom certificate file carries its own chain.
+      tls: {
+        key: tls.keyPem,
+        cert: tls.caPem ? `${tls.certPem.trimEnd()}\n${tls.caPem}` : tls.certPem,
+        custom: tls.custom,
+      },
       auth,
       hub: {
         status,
@@ -210,11 +243,13 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
         subscribe,
         notify: () => changes.emit('status'),
         sshConnections: () => sshd?.connections() ?? [],
+        hosts,
       },
       logger,
       rendererDir: opts.rendererDir ?? join(packageRoot(), 'dist', 'renderer'),
       ...(opts.loginFailures ? { loginFailures: opts.loginFailures } : {}),
     });
+    registerHostRoutes(app, hosts);
     await listenOrExplain(app, resolved);
     cleanup.push(() => closeGracefully(app, logger));
 
@@ -248,6 +283,8 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
       createLoginUrl: (on = 'preferred') => loginUrl(auth.createLoginToken().token, on),
       status: () => status(true),
       sshd,
+      hosts: () => hosts.snapshot(),
+      onHostsChange: (listener) => hosts.subscribe(listener),
       onChange: subscribe,
       stop: () => {
         stopping ??= (async () => {

@@ -221,25 +221,39 @@ function jsonLines(text: string): Record<string, unknown>[] {
   return out;
 }
 
-/** Spawns `launchpad --server` and resolves once it printed its sign-in URL; rejects (with stderr) if it exits first. */
-export async function startHub(opts: StartOptions = {}): Promise<HubProcess> {
-  const port = opts.port ?? (await freeBasePort());
-  const dataDir = opts.dataDir ?? tempDir();
-  const [file, ...args] = opts.command ?? [process.execPath, BIN];
-  const proc = spawn(file, [...args, '--server', '--data-dir', dataDir], {
-    cwd: opts.cwd ?? ROOT,
-    env: hubEnv({ COCALC_BASE_PORT: String(port), ...opts.env }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** A running `launchpad …` process with its output collected. */
+interface Spawned {
+  proc: ChildProcess;
+  exited: Promise<Exit>;
+  stdout(): string;
+  stderr(): string;
+  /** Calls `listener` after each stdout chunk until it returns true. */
+  watch(listener: () => boolean): void;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  logLines(): Record<string, unknown>[];
+  waitForLog(
+    match: (line: Record<string, unknown>) => boolean,
+    since?: number,
+  ): Promise<Record<string, unknown>>;
+}
+
+function spawnLaunchpad(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  command?: [string, ...string[]],
+  cwd?: string,
+): Spawned {
+  const [file, ...pre] = command ?? [process.execPath, BIN];
+  const proc = spawn(file, [...pre, ...args], { cwd: cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   scope().procs.add(proc);
   let stdout = '';
   let stderr = '';
-  const listeners = new Set<() => void>();
+  const listeners = new Set<() => boolean>();
   proc.stdout?.setEncoding('utf8');
   proc.stderr?.setEncoding('utf8');
   proc.stdout?.on('data', (chunk: string) => {
     stdout += chunk;
-    for (const l of [...listeners]) l();
+    for (const l of [...listeners]) if (l()) listeners.delete(l);
   });
   proc.stderr?.on('data', (chunk: string) => {
     stderr += chunk;
@@ -247,62 +261,162 @@ export async function startHub(opts: StartOptions = {}): Promise<HubProcess> {
   const exited = new Promise<Exit>((resolve) => {
     proc.once('close', (code, signal) => resolve({ code, signal }));
   });
+  const watch = (listener: () => boolean) => {
+    if (!listener()) listeners.add(listener);
+  };
+  return {
+    proc,
+    exited,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    watch,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return (await exited).code;
+    },
+    logLines: () => jsonLines(stdout),
+    waitForLog: (match, since = 0) =>
+      new Promise((resolve, reject) => {
+        let done = false;
+        watch(() => {
+          const found = done ? undefined : jsonLines(stdout.slice(since)).find(match);
+          if (found) {
+            done = true;
+            resolve(found);
+          }
+          return done;
+        });
+        void exited.then(() => {
+          if (!done) {
+            done = true;
+            reject(new Error(`launchpad exited before the awaited log line:\n${stdout}\n${stderr}`));
+          }
+        });
+      }),
+  };
+}
 
-  const loginUrl = await new Promise<string>((resolve, reject) => {
+/** Resolves with the first match of `re` on stdout; rejects after `ms` or when the process exits first. */
+function awaitLine(p: Spawned, re: RegExp, ms: number, what: string): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let done = false;
     const timer = setTimeout(() => {
-      done();
-      reject(new Error(`hub did not print its sign-in URL in ${START_TIMEOUT_MS} ms\n${stdout}\n${stderr}`));
-    }, START_TIMEOUT_MS);
-    const check = () => {
-      const m = LOGIN_LINE.exec(stdout);
-      if (m?.[1]) {
-        done();
-        resolve(m[1]);
+      done = true;
+      reject(new Error(`${what} not printed in ${ms} ms\n${p.stdout()}\n${p.stderr()}`));
+    }, ms);
+    p.watch(() => {
+      const m = done ? null : re.exec(p.stdout());
+      if (m) {
+        done = true;
+        clearTimeout(timer);
+        resolve(m);
       }
-    };
-    const done = () => {
+      return done;
+    });
+    void p.exited.then(({ code, signal }) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
-      listeners.delete(check);
-    };
-    listeners.add(check);
-    void exited.then(({ code, signal }) => {
-      done();
-      reject(new Error(`hub exited (code ${code}, signal ${signal}) before it was ready:\n${stderr}`));
+      reject(
+        new Error(
+          `launchpad exited (code ${code}, signal ${signal}) before ${what}:\n${p.stdout()}\n${p.stderr()}`,
+        ),
+      );
     });
-    check();
   });
+}
 
-  const waitForLog: HubProcess['waitForLog'] = (match, since = 0) =>
-    new Promise((resolve, reject) => {
-      const check = () => {
-        const found = jsonLines(stdout.slice(since)).find(match);
-        if (found) {
-          listeners.delete(check);
-          resolve(found);
-        }
-      };
-      listeners.add(check);
-      void exited.then(() => {
-        if (listeners.delete(check)) reject(new Error(`hub exited before the awaited log line:\n${stdout}`));
-      });
-      check();
-    });
-
+/** Spawns `launchpad --server` and resolves once it printed its sign-in URL; rejects (with stderr) if it exits first. */
+export async function startHub(opts: StartOptions = {}): Promise<HubProcess> {
+  const port = opts.port ?? (await freeBasePort());
+  const dataDir = opts.dataDir ?? tempDir();
+  const p = spawnLaunchpad(
+    ['--server', '--data-dir', dataDir],
+    hubEnv({ COCALC_BASE_PORT: String(port), ...opts.env }),
+    opts.command,
+    opts.cwd,
+  );
+  const loginUrl = (await awaitLine(p, LOGIN_LINE, START_TIMEOUT_MS, 'the sign-in URL'))[1] as string;
   return {
     port,
     dataDir,
     loginUrl,
     caPem: readFileSync(join(dataDir, 'tls', 'ca.crt'), 'utf8'),
-    proc,
-    pid: proc.pid as number,
-    exited,
-    async stop(signal = 'SIGTERM') {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-      return (await exited).code;
+    proc: p.proc,
+    pid: p.proc.pid as number,
+    exited: p.exited,
+    stop: p.stop,
+    output: () => ({ stdout: p.stdout(), stderr: p.stderr() }),
+    logLines: p.logLines,
+    waitForLog: p.waitForLog,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host agents
+
+const JOINED_LINE = /^Joined hub (\S+) as host (\S+) \((.*)\); tunnel ports http (\d+), ssh (\d+)$/m;
+
+export interface AgentProcess {
+  dataDir: string;
+  proc: ChildProcess;
+  exited: Promise<Exit>;
+  /** What the agent printed on joining; rejects when it exits first (e.g. a refused token). */
+  joined: Promise<{ hub: string; hostId: string; name: string; ports: { http: number; ssh: number } }>;
+  /** The host service port, from the agent's start-up log line. */
+  servicePort(): Promise<number>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  output(): { stdout: string; stderr: string };
+  logLines(): Record<string, unknown>[];
+  waitForLog: HubProcess['waitForLog'];
+}
+
+export interface AgentOptions {
+  /** A fresh temp dir by default; pass a joined host's dir (and no token) to run it again. */
+  dataDir?: string;
+  via?: 'https' | 'ssh';
+  name?: string;
+  /** 0 (a free one) by default, so agents and hubs can share the machine. */
+  servicePort?: number;
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Spawns a host agent: `launchpad --server --join <token>` on its own data dir, or, with a null
+ * token, `launchpad --server` on a joined host's data dir. Resolves at once; await `joined`
+ * (with a token) or a log line.
+ */
+export function startAgent(token: string | null, opts: AgentOptions = {}): AgentProcess {
+  const dataDir = opts.dataDir ?? tempDir();
+  const args = ['--server', '--data-dir', dataDir, '--service-port', String(opts.servicePort ?? 0)];
+  if (token !== null) args.push('--join', token);
+  if (opts.via) args.push('--via', opts.via);
+  if (opts.name) args.push('--name', opts.name);
+  const p = spawnLaunchpad(args, hubEnv(opts.env));
+  const joined =
+    token === null
+      ? Promise.reject(new Error('no --join: this agent runs an already joined host'))
+      : awaitLine(p, JOINED_LINE, START_TIMEOUT_MS, 'the "Joined hub" line').then((m) => ({
+          hub: m[1] as string,
+          hostId: m[2] as string,
+          name: m[3] as string,
+          ports: { http: Number(m[4]), ssh: Number(m[5]) },
+        }));
+  // Tests that expect a refusal never await `joined`.
+  joined.catch(() => undefined);
+  return {
+    dataDir,
+    proc: p.proc,
+    exited: p.exited,
+    joined,
+    servicePort: async () => {
+      const line = await p.waitForLog((l) => l.msg === 'host agent started');
+      return line.servicePort as number;
     },
-    output: () => ({ stdout, stderr }),
-    logLines: () => jsonLines(stdout),
-    waitForLog,
+    stop: p.stop,
+    output: () => ({ stdout: p.stdout(), stderr: p.stderr() }),
+    logLines: p.logLines,
+    waitForLog: p.waitForLog,
   };
 }
 

@@ -3,6 +3,11 @@
 import type { z } from 'zod';
 import {
   apiErrorSchema,
+  type CreateTokenRequest,
+  type CreateTokenResponse,
+  createTokenResponseSchema,
+  type HostListResponse,
+  hostListResponseSchema,
   type SettingsPatch,
   type SettingsResponse,
   type SetupRequest,
@@ -11,6 +16,8 @@ import {
   settingsResponseSchema,
   signOutEverywhereResponseSchema,
   statusSchema,
+  type TokenListResponse,
+  tokenListResponseSchema,
 } from '../../../server/api/index.js';
 
 /** A failed API call. `status` 0 means the hub could not be reached at all. */
@@ -35,7 +42,7 @@ export class ApiError extends Error {
   }
 }
 
-type Method = 'GET' | 'POST' | 'PATCH';
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 async function request<T>(method: Method, path: string, parse: (body: unknown) => T, body?: unknown) {
   let res: Response;
@@ -105,3 +112,18 @@ export const signOut = (): Promise<{ signedOut: boolean }> =>
 
 export const signOutEverywhere = (): Promise<{ revoked: number }> =>
   request('POST', '/api/auth/logout-all', using(signOutEverywhereResponseSchema), {});
+
+export const getHosts = (): Promise<HostListResponse> =>
+  request('GET', '/api/hosts', using(hostListResponseSchema));
+
+export const removeHost = (id: string): Promise<{ removed: boolean }> =>
+  request('DELETE', `/api/hosts/${encodeURIComponent(id)}`, typed<{ removed: boolean }>());
+
+export const getTokens = (): Promise<TokenListResponse> =>
+  request('GET', '/api/tokens', using(tokenListResponseSchema));
+
+export const createToken = (req: CreateTokenRequest): Promise<CreateTokenResponse> =>
+  request('POST', '/api/tokens', using(createTokenResponseSchema), req);
+
+export const revokeToken = (id: string): Promise<{ revoked: boolean }> =>
+  request('DELETE', `/api/tokens/${encodeURIComponent(id)}`, typed<{ revoked: boolean }>());

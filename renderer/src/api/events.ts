@@ -1,9 +1,20 @@
-import { type HubEvent, type Status, statusSchema } from '../../../server/api/index.js';
+import {
+  type HubEvent,
+  hostListResponseSchema,
+  type Status,
+  statusSchema,
+  tokenListResponseSchema,
+} from '../../../server/api/index.js';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
+/** What `event: hosts` carries: Launchpad hubs send it on connect and on every host or token change. */
+export type HostsSnapshot = Omit<Extract<HubEvent, { type: 'hosts' }>, 'type'>;
+const hostsSnapshotSchema = hostListResponseSchema.extend(tokenListResponseSchema.shape);
+
 export interface EventHandlers {
   status(status: Status): void;
+  hosts(snapshot: HostsSnapshot): void;
   connection(state: Connection): void;
   /**
    * The browser gave up on the stream (a non-200 answer such as 401, or a bad content type);
@@ -13,7 +24,7 @@ export interface EventHandlers {
   closed(): void;
 }
 
-/** Opens the hub's live status stream (`GET /api/events`); returns the function that closes it. */
+/** Opens the hub's live event stream (`GET /api/events`); returns the function that closes it. */
 export function openHubEvents(handlers: EventHandlers): () => void {
   const source = new EventSource('/api/events');
   handlers.connection('connecting');
@@ -22,20 +33,27 @@ export function openHubEvents(handlers: EventHandlers): () => void {
     if (source.readyState === EventSource.CLOSED) handlers.closed();
     else handlers.connection('reconnecting');
   };
+  // A malformed event is dropped: the next one (or a reconnect) brings a full snapshot again.
   source.addEventListener('status', (e) => {
-    // A malformed event is dropped: the next one (or a reconnect) brings a full status again.
-    const parsed = statusSchema.safeParse(parseEvent((e as MessageEvent<string>).data)?.status);
+    const parsed = statusSchema.safeParse(parseEvent(e)?.status);
     if (parsed.success) handlers.status(parsed.data);
     else console.warn('launchpad: ignoring a malformed status event', parsed.error.issues[0]);
+  });
+  source.addEventListener('hosts', (e) => {
+    const parsed = hostsSnapshotSchema.safeParse(parseEvent(e));
+    if (parsed.success) handlers.hosts(parsed.data);
+    else console.warn('launchpad: ignoring a malformed hosts event', parsed.error.issues[0]);
   });
   return () => source.close();
 }
 
-function parseEvent(data: string): HubEvent | null {
+function parseEvent(e: Event): Record<string, unknown> | null {
+  const data = (e as MessageEvent<string>).data;
   try {
-    return JSON.parse(data) as HubEvent;
+    const json: unknown = JSON.parse(data);
+    return typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : null;
   } catch (err) {
-    console.warn('launchpad: status event is not JSON', err);
+    console.warn(`launchpad: ${e.type} event is not JSON`, err);
     return null;
   }
 }

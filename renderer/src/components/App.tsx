@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useLiveStatus } from '../live-status.js';
+import { HostsPage } from '../pages/HostsPage.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
 import { OverviewPage } from '../pages/OverviewPage.js';
 import { SettingsPage } from '../pages/SettingsPage.js';
@@ -60,6 +61,8 @@ function Routes() {
   switch (path) {
     case ROUTES.overview:
       return <OverviewPage />;
+    case ROUTES.hosts:
+      return <HostsPage />;
     case ROUTES.settings:
       return <SettingsPage />;
     case ROUTES.setup:

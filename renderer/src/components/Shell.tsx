@@ -1,17 +1,22 @@
 import type { ReactNode } from 'react';
 import { Link, ROUTES } from '../router.js';
+import { useHub } from '../store.js';
 import { AccountActions } from './AccountActions.js';
 import { ConnectionIndicator } from './ConnectionIndicator.js';
 import { RestartBanner } from './RestartBanner.js';
 
-// Only pages that work are linked; hosts, projects and backups join when they exist.
+// Only pages that work are linked, and only where they work (Plus has no hosts); projects and
+// backups join when they exist.
 const NAV = [
-  { to: ROUTES.overview, label: 'Overview' },
-  { to: ROUTES.settings, label: 'Settings' },
+  { to: ROUTES.overview, label: 'Overview', launchpadOnly: false },
+  { to: ROUTES.hosts, label: 'Hosts', launchpadOnly: true },
+  { to: ROUTES.settings, label: 'Settings', launchpadOnly: false },
 ] as const;
 
 /** Sidebar (a top bar on narrow screens) with navigation, the live indicator and account actions. */
 export function Shell({ children }: { children: ReactNode }) {
+  const plus = useHub((s) => s.status?.product === 'plus');
+  const nav = NAV.filter((item) => !(plus && item.launchpadOnly));
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -25,7 +30,7 @@ export function Shell({ children }: { children: ReactNode }) {
             <ConnectionIndicator />
           </div>
           <nav className="nav" aria-label="Main">
-            {NAV.map((item) => (
+            {nav.map((item) => (
               <Link key={item.to} to={item.to} className="nav-link">
                 {item.label}
               </Link>

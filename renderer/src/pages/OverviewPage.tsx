@@ -116,7 +116,9 @@ function AddressesCard({ status, detail }: CardProps) {
         {status.sshd && (
           <DataRow
             label="SSH host key"
-            action={<CopyButton text={status.sshd.hostKeyFingerprint} label="Copy SSH host key fingerprint" />}
+            action={
+              <CopyButton text={status.sshd.hostKeyFingerprint} label="Copy SSH host key fingerprint" />
+            }
           >
             <span className="mono">{status.sshd.hostKeyFingerprint}</span>
           </DataRow>

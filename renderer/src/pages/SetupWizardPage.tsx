@@ -15,7 +15,7 @@ import { RestartAction } from '../components/RestartAction.js';
 import { MODE_CHOICES, type ModeId, modeIdOf } from '../modes.js';
 import { Link, navigate, ROUTES } from '../router.js';
 import { asApiError, useHub } from '../store.js';
-import { type FieldErrors, portInput, schemaMessage } from '../validation.js';
+import { type FieldErrors, numberInput, schemaMessage } from '../validation.js';
 
 type Step = 'mode' | 'details' | 'done';
 const STEPS: { id: Step; label: string }[] = [
@@ -36,7 +36,7 @@ const DETAIL_KEYS: DetailKey[] = ['basePort', 'publicHost', 'dataDir'];
 function validate(key: DetailKey, raw: string): string | null {
   switch (key) {
     case 'basePort':
-      return schemaMessage(basePortSchema, portInput(raw));
+      return schemaMessage(basePortSchema, numberInput(raw));
     case 'publicHost':
       return schemaMessage(publicHostSchema, raw);
     case 'dataDir':

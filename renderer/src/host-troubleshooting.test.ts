@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { HostView } from '../../server/api/index.js';
+import { diagnoseHost } from './host-troubleshooting.js';
+
+const base: HostView = {
+  id: 'h1',
+  name: 'gpu-box',
+  platform: 'linux-x64',
+  agentVersion: '0.1.0',
+  thisMachine: false,
+  ports: { http: 9210, ssh: 9211 },
+  state: 'offline',
+  since: '2026-11-22T14:00:00.000Z',
+  lastSeenAt: '2026-11-22T13:59:50.000Z',
+  rttMs: null,
+  lastError: null,
+  createdAt: '2026-11-22T13:00:00.000Z',
+};
+
+describe('diagnoseHost', () => {
+  it('has nothing to say about online hosts or the hub’s own machine', () => {
+    expect(diagnoseHost({ ...base, state: 'online' })).toBeNull();
+    expect(diagnoseHost({ ...base, thisMachine: true })).toBeNull();
+  });
+
+  it('reads a pin mismatch or an expired token from the agent’s last error first', () => {
+    const pin = 'TLS fingerprint does not match the pinned one';
+    expect(diagnoseHost({ ...base, state: 'never-connected', lastError: pin })).toEqual({
+      kind: 'wrong-hub',
+      lastError: pin,
+    });
+    expect(diagnoseHost({ ...base, lastError: 'SSH host key mismatch' })?.kind).toBe('wrong-hub');
+    expect(diagnoseHost({ ...base, lastError: 'the join token has expired' })?.kind).toBe('token-expired');
+  });
+
+  it('tells a host that never connected from one that was lost, and when', () => {
+    expect(diagnoseHost({ ...base, state: 'never-connected', since: null, lastSeenAt: null })).toEqual({
+      kind: 'never-connected',
+      lastError: null,
+    });
+    expect(diagnoseHost({ ...base, lastError: 'connection reset' })).toEqual({
+      kind: 'lost',
+      lostAt: base.since,
+      lastError: 'connection reset',
+    });
+    expect(diagnoseHost({ ...base, since: null })).toMatchObject({ kind: 'lost', lostAt: base.lastSeenAt });
+  });
+});

@@ -1,0 +1,88 @@
+import type { Logger } from '../log/index.js';
+import { HostRemovedError } from './errors.js';
+import { type HostService, startHostService } from './host-service.js';
+import { checkSelf } from './hub-api.js';
+import { servicePortInUse } from './service-port.js';
+import { type AgentState, loadAgentState } from './state.js';
+import { Tunnel } from './tunnel.js';
+
+export interface AgentOptions {
+  dataDir: string;
+  /** Host service port on 127.0.0.1; 0 picks a free one. */
+  servicePort: number;
+  version: string;
+  logger: Logger;
+}
+
+export interface RunningAgent {
+  readonly state: AgentState;
+  readonly servicePort: number;
+  readonly tunnel: Tunnel;
+  /** Rejects with HostRemovedError when the hub removed this host (the agent has stopped then). */
+  readonly removed: Promise<never>;
+  /** Closes the tunnel and the host service. */
+  stop(): Promise<void>;
+}
+
+/** Runs a joined host: the host service on 127.0.0.1 and the tunnel to the hub. */
+export async function runAgent(opts: AgentOptions): Promise<RunningAgent> {
+  const { state, tunnelPrivateKey } = loadAgentState(opts.dataDir);
+  const log = opts.logger;
+  let service: HostService;
+  try {
+    service = await startHostService({
+      port: opts.servicePort,
+      hostId: state.hostId,
+      serviceSecret: state.serviceSecret,
+      version: opts.version,
+      logger: log.child({ component: 'host-service' }),
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw servicePortInUse(opts.servicePort);
+    throw err;
+  }
+  const hubApi = { host: state.hub.host, port: state.hub.httpsPort, pin: state.hub.tls };
+  const tunnel = new Tunnel({
+    sshd: state.sshd,
+    hostKeyPin: state.hub.ssh,
+    privateKey: tunnelPrivateKey,
+    ports: state.ports,
+    servicePort: service.port,
+    logger: log.child({ component: 'tunnel' }),
+    isRemoved: async () => {
+      const self = await checkSelf(hubApi, state.hostId, state.credential);
+      if (self.kind === 'unknown')
+        log.info({ reason: self.reason }, 'agent: the hub could not confirm this host');
+      return self.kind === 'removed';
+    },
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= Promise.all([tunnel.stop(), service.close()]).then(() => undefined);
+    return stopping;
+  };
+  const removed = new Promise<never>((_, reject) => {
+    tunnel.once('removed', () => {
+      log.error({ hostId: state.hostId }, 'agent: this host was removed from the hub; stopping');
+      void stop().then(() => reject(new HostRemovedError()));
+    });
+  });
+  // Callers that never await `removed` (tests stopping the agent) must not see an unhandled rejection.
+  removed.catch(() => undefined);
+
+  log.info(
+    {
+      hostId: state.hostId,
+      name: state.name,
+      hub: `${state.hub.host}:${state.hub.httpsPort}`,
+      sshd: `${state.sshd.host}:${state.sshd.port}`,
+      ports: state.ports,
+      servicePort: service.port,
+      version: opts.version,
+    },
+    'host agent started',
+  );
+  tunnel.start();
+  return { state, servicePort: service.port, tunnel, removed, stop };
+}

@@ -1,0 +1,247 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSshd } from '../sshd/index.js';
+import { CapturedLog, freePort, SshdFixture } from '../sshd/test-support.js';
+import { Backoff } from './backoff.js';
+import { generateHostKeys } from './keys.js';
+import { SSH_NOT_ENABLED_BANNER, Tunnel, type TunnelOptions, type TunnelState } from './tunnel.js';
+
+// The tunnel client against the real embedded sshd, as the hub runs it.
+
+let service: Server;
+let servicePort: number;
+const tunnels: Tunnel[] = [];
+const fixtures: SshdFixture[] = [];
+
+beforeAll(async () => {
+  service = createServer((req, res) => res.end(`service got ${req.url}`));
+  service.listen(0, '127.0.0.1');
+  await once(service, 'listening');
+  servicePort = (service.address() as { port: number }).port;
+});
+afterEach(async () => {
+  await Promise.all(tunnels.splice(0).map((t) => t.stop()));
+});
+afterAll(async () => {
+  service.close();
+  await Promise.all(fixtures.map((f) => f.close()));
+});
+
+async function fixture(tunnelSshBindAddress: string): Promise<SshdFixture> {
+  const f = await SshdFixture.start({ tunnelSshBindAddress });
+  fixtures.push(f);
+  return f;
+}
+
+/** A host registered on `f` as the hub's join would: a tunnel key with two ports. */
+async function host(f: SshdFixture, overrides: Partial<TunnelOptions> = {}) {
+  const http = await freePort();
+  let ssh = await freePort();
+  while (ssh === http) ssh = await freePort();
+  const keys = generateHostKeys('test-host');
+  const owner = `host_${http}`;
+  const rec = f.keys.add({
+    publicKey: keys.tunnel.publicKey,
+    role: 'tunnel',
+    owner,
+    allowedPorts: { http, ssh },
+  });
+  const log = new CapturedLog();
+  const states: TunnelState[] = [];
+  const tunnel = new Tunnel({
+    sshd: { host: '127.0.0.1', port: f.sshd.port },
+    hostKeyPin: f.hostKey.fingerprint,
+    privateKey: keys.tunnel.privateKey,
+    ports: { http, ssh },
+    servicePort,
+    logger: log.logger,
+    isRemoved: async () => false,
+    backoff: new Backoff(50, 200),
+    probeIntervalMs: 100,
+    ...overrides,
+  });
+  tunnel.on('state', (s) => states.push(s));
+  tunnels.push(tunnel);
+  return { tunnel, log, states, http, ssh, fingerprint: rec.fingerprint };
+}
+
+function reachState(tunnel: Tunnel, want: TunnelState, timeoutMs = 10_000): Promise<void> {
+  if (tunnel.state === want) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`tunnel not ${want} in ${timeoutMs} ms (is ${tunnel.state})`)),
+      timeoutMs,
+    );
+    const on = (s: TunnelState) => {
+      if (s !== want) return;
+      clearTimeout(timer);
+      tunnel.off('state', on);
+      resolve();
+    };
+    tunnel.on('state', on);
+  });
+}
+
+async function httpGet(port: number, path: string): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`);
+  return res.text();
+}
+
+/** Everything a TCP client reads from `host:port` until the server closes. */
+function readAll(port: number, host = '127.0.0.1'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const s = connect(port, host);
+    s.setEncoding('utf8');
+    s.on('data', (c: string) => {
+      text += c;
+    });
+    s.on('end', () => resolve(text));
+    s.on('error', reject);
+  });
+}
+
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', () => resolve(true));
+  });
+}
+
+describe('the tunnel', () => {
+  it('carries the HTTP port (hub loopback) to the host service and answers the SSH port with a banner', async () => {
+    const f = await fixture('0.0.0.0');
+    const h = await host(f);
+    h.tunnel.start();
+    await reachState(h.tunnel, 'online');
+    expect(await httpGet(h.http, '/healthz?x=1')).toBe('service got /healthz?x=1');
+    expect(await readAll(h.ssh)).toBe(SSH_NOT_ENABLED_BANNER);
+    const forwards = f.sshd.connections().flatMap((c) => c.forwards);
+    expect(forwards.map((fw) => [fw.kind, fw.listenHost, fw.port]).sort()).toEqual(
+      [
+        ['http', '127.0.0.1', h.http],
+        ['ssh', '0.0.0.0', h.ssh],
+      ].sort(),
+    );
+    expect(h.log.lines.filter((l) => l.msg === 'tunnel: online')).toHaveLength(1);
+  });
+
+  it("binds the SSH port where the hub's sshd allows it (loopback on a cloud hub)", async () => {
+    const f = await fixture('127.0.0.1');
+    const h = await host(f);
+    h.tunnel.start();
+    await reachState(h.tunnel, 'online');
+    expect(await readAll(h.ssh)).toBe(SSH_NOT_ENABLED_BANNER);
+    expect(f.sshd.connections().flatMap((c) => c.forwards.map((fw) => fw.listenHost))).toEqual([
+      '127.0.0.1',
+      '127.0.0.1',
+    ]);
+  });
+
+  it('reconnects after the hub drops the connection, logging the loss once', async () => {
+    const f = await fixture('127.0.0.1');
+    const h = await host(f);
+    h.tunnel.start();
+    await reachState(h.tunnel, 'online');
+    await f.sshd.disconnectKey(h.fingerprint);
+    await reachState(h.tunnel, 'offline');
+    await reachState(h.tunnel, 'online');
+    expect(await httpGet(h.http, '/again')).toBe('service got /again');
+    expect(h.log.lines.filter((l) => String(l.msg).startsWith('tunnel: lost'))).toHaveLength(1);
+  });
+
+  it("is back within a second of a restarted hub listening again, long before the backoff's next attempt", async () => {
+    const f = await fixture('127.0.0.1');
+    // Attempts at 0.25, 0.75, 1.75, 3.75 s after the loss; the hub is back at 2 s. Only the port
+    // probe (every 200 ms) can bring the tunnel back well before the 3.75 s attempt.
+    const h = await host(f, { backoff: new Backoff(250, 30_000, () => 1), probeIntervalMs: 200 });
+    h.tunnel.start();
+    await reachState(h.tunnel, 'online');
+    const port = f.sshd.port;
+    await f.sshd.close();
+    await reachState(h.tunnel, 'offline');
+    await new Promise((r) => setTimeout(r, 2000));
+    f.sshd = await startSshd({
+      db: f.db,
+      hostKey: f.hostKey,
+      host: '127.0.0.1',
+      port,
+      sftpRoot: f.sftpRoot,
+      tunnelSshBindAddress: '127.0.0.1',
+      logger: f.log.logger,
+    });
+    const up = Date.now();
+    await reachState(h.tunnel, 'online', 5000);
+    expect(Date.now() - up).toBeLessThan(1000);
+    expect(await httpGet(h.http, '/after-restart')).toBe('service got /after-restart');
+  });
+
+  it('stops for good when the hub refuses the key and says the host was removed', async () => {
+    const f = await fixture('127.0.0.1');
+    let asked = 0;
+    const h = await host(f, {
+      isRemoved: async () => {
+        asked++;
+        return true;
+      },
+    });
+    const removed = new Promise<void>((r) => h.tunnel.once('removed', () => r()));
+    h.tunnel.start();
+    await reachState(h.tunnel, 'online');
+    await f.sshd.revokeKey(h.fingerprint);
+    await removed;
+    expect(h.tunnel.state).toBe('removed');
+    expect(asked).toBe(1);
+    expect(await refused(h.http)).toBe(true);
+  });
+
+  it('keeps retrying when the key is refused but the hub does not say the host was removed', async () => {
+    const f = await fixture('127.0.0.1');
+    let asked = 0;
+    const h = await host(f, {
+      isRemoved: async () => {
+        asked++;
+        return false;
+      },
+    });
+    f.keys.revoke(h.fingerprint);
+    h.tunnel.start();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(asked).toBeGreaterThan(1);
+    expect(h.tunnel.state).not.toBe('removed');
+    // Logged once, not at every attempt.
+    expect(h.log.lines.filter((l) => l.msg === 'tunnel: cannot connect to the hub; retrying')).toHaveLength(
+      1,
+    );
+  });
+
+  it('never authenticates to a server whose host key is not the pinned one', async () => {
+    const f = await fixture('127.0.0.1');
+    const h = await host(f, { hostKeyPin: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+    h.tunnel.start();
+    await h.log.waitFor((l) => l.msg === 'tunnel: cannot connect to the hub; retrying');
+    expect(h.log.lines.find((l) => l.msg === 'tunnel: cannot connect to the hub; retrying')?.reason).toMatch(
+      /host key does not match the pin/,
+    );
+    expect(f.log.lines.some((l) => l.msg === 'sshd: authenticated')).toBe(false);
+  });
+
+  it('stop() closes the connection and the hub frees both ports', async () => {
+    const f = await fixture('127.0.0.1');
+    const h = await host(f);
+    h.tunnel.start();
+    await reachState(h.tunnel, 'online');
+    await h.tunnel.stop();
+    expect(h.tunnel.state).toBe('stopped');
+    await f.log.waitFor((l) => l.msg === 'sshd: disconnected' || l.msg === 'sshd: disconnecting');
+    for (let i = 0; i < 50 && !(await refused(h.http)); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await refused(h.http)).toBe(true);
+    expect(await refused(h.ssh)).toBe(true);
+  });
+});
