@@ -158,8 +158,14 @@ async function runDesktop(): Promise<void> {
     }
   };
 
+  const hostCounts = () => {
+    if (shownHub === null || shownHub.config.product === 'plus') return undefined;
+    const joined = shownHub.hosts().hosts.filter((h) => !h.thisMachine);
+    const online = joined.filter((h) => h.state === 'online').length;
+    return { online, offline: joined.length - online };
+  };
   const model = (): TrayModel =>
-    trayMenu({ hub: supervisor.snapshot(), startAtLogin: settings.startAtLogin });
+    trayMenu({ hub: supervisor.snapshot(), startAtLogin: settings.startAtLogin, hosts: hostCounts() });
   let lastModel = model();
   const refreshTray = () => {
     lastModel = model();
@@ -204,6 +210,7 @@ async function runDesktop(): Promise<void> {
       // A new hub (first start, Start hub, restart): pin its certificate, and sign an open
       // window in again, since the port, the certificate or the data may have changed.
       shownHub = hub;
+      hub.onHostsChange(refreshTray);
       pinned = { origin: hub.urls.loopback, leafFingerprint: hub.tls.leafFingerprint };
       if (win !== null && !win.isDestroyed()) signInWindow(hub);
     }

@@ -224,3 +224,24 @@ describe('hubHealth', () => {
     });
   });
 });
+
+describe('hosts in the tray', () => {
+  const running: HubSnapshot = { phase: 'running', status: status() };
+  it('shows how many joined hosts are online and offline while the hub runs', () => {
+    const items = trayMenu({ hub: running, startAtLogin: false, hosts: { online: 2, offline: 1 } }).items;
+    expect(items[1]).toEqual({ id: 'hosts', label: 'Hosts: 2 online, 1 offline', enabled: false });
+    expect(
+      trayMenu({ hub: running, startAtLogin: false, hosts: { online: 0, offline: 0 } }).items[1]?.label,
+    ).toBe('No hosts joined yet');
+  });
+
+  it('has no hosts line for Plus (no counts given) or a stopped hub', () => {
+    expect(trayMenu({ hub: running, startAtLogin: false }).items.some((i) => i.id === 'hosts')).toBe(false);
+    const stopped = trayMenu({
+      hub: { phase: 'stopped' },
+      startAtLogin: false,
+      hosts: { online: 1, offline: 0 },
+    });
+    expect(stopped.items.some((i) => i.id === 'hosts')).toBe(false);
+  });
+});

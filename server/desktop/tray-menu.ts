@@ -19,7 +19,7 @@ export type TrayAction =
 
 export interface TrayMenuItem {
   /** What a click does (the shell maps it to a handler), or `status` / `separator-N` for inert rows. */
-  id: TrayAction | 'status' | `separator-${number}`;
+  id: TrayAction | 'status' | 'hosts' | `separator-${number}`;
   label: string;
   enabled: boolean;
   type?: 'normal' | 'separator' | 'checkbox';
@@ -37,6 +37,8 @@ export interface TrayModel {
 export interface TrayInput {
   hub: HubSnapshot;
   startAtLogin: boolean;
+  /** Joined hosts (not this machine) of a Launchpad hub; absent for Plus or a stopped hub. */
+  hosts?: { online: number; offline: number } | undefined;
 }
 
 /** Until the health capability reports its own summary, "degraded" means running on stale settings. */
@@ -102,6 +104,12 @@ function lanItem(hub: HubSnapshot): { item: TrayMenuItem; lanUrl: string | null 
   return { item: { id: 'copy-lan-url', label: `Copy LAN URL: ${lan}`, enabled: true }, lanUrl: lan };
 }
 
+function hostsItem(h: { online: number; offline: number }): TrayMenuItem {
+  const label =
+    h.online + h.offline === 0 ? 'No hosts joined yet' : `Hosts: ${h.online} online, ${h.offline} offline`;
+  return { id: 'hosts', label, enabled: false };
+}
+
 function startStopItem(health: HubHealth): TrayMenuItem {
   switch (health) {
     case 'ready':
@@ -133,6 +141,7 @@ export function trayMenu(input: TrayInput): TrayModel {
     lanUrl: lan.lanUrl,
     items: [
       { id: 'status', label: line, enabled: false },
+      ...(running && input.hosts ? [hostsItem(input.hosts)] : []),
       lan.item,
       { id: 'separator-1', label: '', enabled: true, type: 'separator' },
       { id: 'open-dashboard', label: 'Open dashboard', enabled: running },

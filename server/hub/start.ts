@@ -184,6 +184,9 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
         sftpRoot: config.layout.backupRepo,
         pairingHandler: hosts.pairingHandler,
         logger: logger.child({ component: 'sshd' }),
+        // In cloud mode SSH arrives through cloudflared on loopback: every client is 127.0.0.1, so
+        // blocking that address after failures would lock every host out at once.
+        ...(config.deploymentMode === 'cloud' ? { limits: { throttleExempt: ['127.0.0.1', '::1'] } } : {}),
       });
       const running = sshd;
       cleanup.push(() => running.close());
