@@ -13,7 +13,11 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: [['list'], ['html', { outputFolder: `${ROOT}/playwright-report`, open: 'never' }]],
+  reporter: [
+    ['list'],
+    ['html', { outputFolder: `${ROOT}/playwright-report`, open: 'never' }],
+    ['./support/summary-reporter.ts'],
+  ],
   use: {
     // The hub's certificate comes from its own per-data-dir CA.
     ignoreHTTPSErrors: true,
