@@ -1,4 +1,5 @@
-import type { Option } from 'commander';
+import type { Command, Option } from 'commander';
+import type { z } from 'zod';
 import { apiErrorSchema } from '../api/index.js';
 import type { HubResponse, hubClient } from './hub-client.js';
 
@@ -48,4 +49,53 @@ export function relativeTime(iso: string | null, now = Date.now()): string {
           ? `${Math.floor(abs / 3600)}h`
           : `${Math.floor(abs / 86400)}d`;
   return diff >= 0 ? `${text} ago` : `in ${text}`;
+}
+
+/** `<group> list [--json]`: GET `path`, parse it, print JSON or the formatted table. */
+export function addListCommand<T>(
+  group: Command,
+  ctx: SubcommandContext,
+  spec: { description: string; path: string; schema: z.ZodType<T>; format: (body: T) => string },
+): void {
+  group
+    .command('list')
+    .description(spec.description)
+    .option('--json', 'as JSON')
+    .addOption(ctx.dataDirOption())
+    .action((_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<{ json?: boolean; dataDir?: string }>();
+      ctx.setResult(
+        (async () => {
+          const res = await ctx.client(opts.dataDir).call('GET', spec.path);
+          if (res.status !== 200) throw hubRefusal(res);
+          const body = spec.schema.parse(res.body);
+          ctx.io.out(opts.json ? `${JSON.stringify(body, null, 2)}\n` : spec.format(body));
+          return 0;
+        })(),
+      );
+    });
+}
+
+/** `<group> <name> ID`: DELETE `<path>/<id>` and say what happened. */
+export function addDeleteCommand(
+  group: Command,
+  ctx: SubcommandContext,
+  spec: { name: string; description: string; idHelp: string; path: string; done: (id: string) => string },
+): void {
+  group
+    .command(spec.name)
+    .description(spec.description)
+    .argument('<id>', spec.idHelp)
+    .addOption(ctx.dataDirOption())
+    .action((id: string, _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<{ dataDir?: string }>();
+      ctx.setResult(
+        (async () => {
+          const res = await ctx.client(opts.dataDir).call('DELETE', `${spec.path}/${encodeURIComponent(id)}`);
+          if (res.status !== 200) throw hubRefusal(res);
+          ctx.io.out(`${spec.done(id)}\n`);
+          return 0;
+        })(),
+      );
+    });
 }

@@ -5,7 +5,14 @@ import {
   type TokenView,
   tokenListResponseSchema,
 } from '../api/index.js';
-import { formatTable, hubRefusal, relativeTime, type SubcommandContext } from './subcommand.js';
+import {
+  addDeleteCommand,
+  addListCommand,
+  formatTable,
+  hubRefusal,
+  relativeTime,
+  type SubcommandContext,
+} from './subcommand.js';
 
 const TTL_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
 const MIN_TTL_S = 60;
@@ -89,40 +96,19 @@ export function registerTokenCommands(program: Command, ctx: SubcommandContext):
       );
     });
 
-  token
-    .command('list')
-    .description('list join tokens (by prefix; the secret is never shown again)')
-    .option('--json', 'as JSON')
-    .addOption(ctx.dataDirOption())
-    .action((_opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<{ json?: boolean; dataDir?: string }>();
-      ctx.setResult(
-        (async () => {
-          const res = await ctx.client(opts.dataDir).call('GET', '/api/tokens');
-          if (res.status !== 200) throw hubRefusal(res);
-          const { tokens } = tokenListResponseSchema.parse(res.body);
-          ctx.io.out(opts.json ? `${JSON.stringify({ tokens }, null, 2)}\n` : formatTokens(tokens));
-          return 0;
-        })(),
-      );
-    });
-
-  token
-    .command('revoke')
-    .description('revoke a join token: it can no longer be used')
-    .argument('<id>', 'the token id (from `launchpad token list`)')
-    .addOption(ctx.dataDirOption())
-    .action((id: string, _opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<{ dataDir?: string }>();
-      ctx.setResult(
-        (async () => {
-          const res = await ctx.client(opts.dataDir).call('DELETE', `/api/tokens/${encodeURIComponent(id)}`);
-          if (res.status !== 200) throw hubRefusal(res);
-          ctx.io.out(`Revoked join token ${id}\n`);
-          return 0;
-        })(),
-      );
-    });
+  addListCommand(token, ctx, {
+    description: 'list join tokens (by prefix; the secret is never shown again)',
+    path: '/api/tokens',
+    schema: tokenListResponseSchema,
+    format: ({ tokens }) => formatTokens(tokens),
+  });
+  addDeleteCommand(token, ctx, {
+    name: 'revoke',
+    description: 'revoke a join token: it can no longer be used',
+    idHelp: 'the token id (from `launchpad token list`)',
+    path: '/api/tokens',
+    done: (id) => `Revoked join token ${id}`,
+  });
 }
 
 export function formatTokens(tokens: TokenView[], now = Date.now()): string {
