@@ -1,13 +1,30 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** A join token id: 12 base64url characters (72 random bits), public and listed. */
-export function newTokenId(): string {
-  return randomBytes(9).toString('base64url');
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * Random letters and digits only: ids are typed as command arguments, and a base64url id that
+ * starts with `-` reads as an option (`launchpad token revoke -v25…` failed that way).
+ */
+function alphanumericId(length: number): string {
+  // 248 is the largest multiple of 62 below 256: rejecting bytes above it keeps the choice uniform.
+  let out = '';
+  while (out.length < length) {
+    for (const b of randomBytes(length * 2)) {
+      if (b < 248 && out.length < length) out += ID_ALPHABET[b % 62];
+    }
+  }
+  return out;
 }
 
-/** A host id: `h_` + 10 base64url characters; short enough to type in `launchpad host remove`. */
+/** A join token id: 12 letters and digits (about 71 random bits), public and listed. */
+export function newTokenId(): string {
+  return alphanumericId(12);
+}
+
+/** A host id: `h_` + 10 letters and digits; short enough to type in `launchpad host remove`. */
 export function newHostId(): string {
-  return `h_${randomBytes(8).toString('base64url').slice(0, 10)}`;
+  return `h_${alphanumericId(10)}`;
 }
 
 /** How token secrets and host credentials are stored: hex sha256 (they are 256-bit random, so no salt or stretching is needed). */

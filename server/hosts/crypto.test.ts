@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { fingerprintOfPublicKey } from '../sshd/index.js';
+import { newHostId, newTokenId } from './credentials.js';
 import { derivePairingKey, openSshPrivateKey, openSshPublicKey } from './pairing-key.js';
 import { SignatureVerifier, signServiceRequest } from './service-signature.js';
 
@@ -54,5 +55,15 @@ describe('pairing key derivation', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('ids', () => {
+  it('are letters and digits only, so a CLI never reads one as an option', () => {
+    const tokenIds = Array.from({ length: 2000 }, newTokenId);
+    const hostIds = Array.from({ length: 2000 }, newHostId);
+    for (const id of tokenIds) expect(id).toMatch(/^[A-Za-z0-9]{12}$/);
+    for (const id of hostIds) expect(id).toMatch(/^h_[A-Za-z0-9]{10}$/);
+    expect(new Set(tokenIds).size).toBe(tokenIds.length);
   });
 });
