@@ -4,8 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { joinResponseSchema } from '../api/index.js';
 import type { PairingContext } from '../sshd/index.js';
 import { fingerprintOfPublicKey, PairingError, SshKeysRepo } from '../sshd/index.js';
-import { HostsError } from './errors.js';
-import { joinRequestFor, TEST_IDENTITY, tempDb, testClock, testHubHosts } from './test-support.js';
+import { joinRequestFor, refusal, TEST_IDENTITY, tempDb, testClock, testHubHosts } from './test-support.js';
 import { decodeJoinToken } from './token-codec.js';
 import { JoinTokensRepo } from './tokens-repo.js';
 
@@ -20,16 +19,6 @@ function setup(uses = 1) {
   const hosts = testHubHosts(t.db, t.dir, { now: clock.now });
   const token = decodeJoinToken(hosts.createToken({ uses }).token);
   return { hosts, clock, token, keys: new SshKeysRepo(t.db), tokens: new JoinTokensRepo(t.db) };
-}
-
-function refusal(fn: () => unknown): HostsError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof HostsError) return err;
-    throw err;
-  }
-  throw new Error('expected a HostsError');
 }
 
 describe('joining', () => {

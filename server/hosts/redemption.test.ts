@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../http/index.js';
 import { SshKeysRepo } from '../sshd/index.js';
-import { HostsError } from './errors.js';
 import { RedemptionLimiter, redeemToken } from './redemption.js';
-import { joinRequestFor, tempDb, testClock, testHubHosts } from './test-support.js';
+import { joinRequestFor, refusal, tempDb, testClock, testHubHosts } from './test-support.js';
 import { decodeJoinToken } from './token-codec.js';
 import { JoinTokensRepo } from './tokens-repo.js';
 
@@ -19,16 +18,6 @@ function setup(opts: { uses?: number; ttlSeconds?: number } = {}) {
   const tokens = new JoinTokensRepo(t.db);
   const redeem = (secret = p.secret) => redeemToken(t.db, tokens, p.id, secret, clock.now());
   return { hosts, clock, p, tokens, redeem, created };
-}
-
-function refusal(fn: () => unknown): HostsError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof HostsError) return err;
-    throw err;
-  }
-  throw new Error('expected a HostsError');
 }
 
 describe('redeeming a join token', () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { type Db, migrate, openDatabase } from '../db/index.js';
 import type { Logger } from '../log/index.js';
+import { HostsError } from './errors.js';
 import { HubHosts, type HubHostsOptions } from './hub-hosts.js';
 import type { HubIdentity } from './hub-identity.js';
 import { openSshPublicKey } from './pairing-key.js';
@@ -90,4 +91,15 @@ export function joinRequestFor(p: { id: string; secret: string }, name = 'box') 
     tunnelKey: newPublicKeyLine(),
     sftpKey: newPublicKeyLine(),
   };
+}
+
+/** The HostsError that `fn` throws (any other outcome fails the test). */
+export function refusal(fn: () => unknown): HostsError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof HostsError) return err;
+    throw err;
+  }
+  throw new Error('expected a HostsError');
 }
