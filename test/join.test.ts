@@ -136,6 +136,13 @@ describe('a joined host', () => {
 
     const rerun = startAgent(null, { dataDir: agent.dataDir });
     await waitForHost(hub, joined.hostId, online, 5000);
+    // One agent per data dir: a second one is refused, naming the first, and the first stays online.
+    const second = startAgent(null, { dataDir: agent.dataDir });
+    expect((await second.exited).code).toBe(2);
+    expect(second.output().stderr).toMatch(
+      new RegExp(`host agent \\(PID ${rerun.proc.pid}\\) is already running`),
+    );
+    await waitForHost(hub, joined.hostId, online, 5000);
     // It runs as the host, not as a hub: no database, no lock, no banner.
     expect(rerun.output().stdout).not.toMatch(/Launchpad hub is running/);
     expect(() => statSync(join(agent.dataDir, 'launchpad.db'))).toThrow();

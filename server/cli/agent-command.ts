@@ -12,6 +12,7 @@ import {
   runAgent,
 } from '../agent/index.js';
 import { dataDirLayout, resolveDataDir } from '../config/index.js';
+import { AGENT_LOCK_PORT, acquireLock, HubAlreadyRunningError, readLiveLock } from '../db/index.js';
 import { launchpadVersion } from '../hub/index.js';
 import { createLogger, flushLogger, type Logger } from '../log/index.js';
 
@@ -47,6 +48,9 @@ export async function runJoin(cmd: JoinCommand, io: Io): Promise<number> {
   readJoinToken(cmd.token);
   const servicePort = resolveServicePort(cmd.servicePortFlag, process.env);
   assertJoinableDataDir(dataDir);
+  // Checked before the token is spent; runHost takes the lock itself once joined.
+  const live = readLiveLock(dataDir);
+  if (live) throw new HubAlreadyRunningError(live, dataDir);
   await assertServicePortFree(servicePort);
   const name = cmd.name?.trim() || hostname().slice(0, MAX_HOST_NAME);
   if (name.length > MAX_HOST_NAME) throw new AgentUsageError(`--name: at most ${MAX_HOST_NAME} characters`);
@@ -71,17 +75,26 @@ export function runJoinedHost(dataDirFlag: string | undefined, servicePortFlag: 
 }
 
 async function runHost(dataDir: string, servicePort: number, io: Io): Promise<number> {
+  // One agent per data dir: a second would hold the same keys and evict the first's tunnel.
+  const lock = acquireLock(dataDir, {
+    pid: process.pid,
+    startedAt: Date.now(),
+    httpsPort: AGENT_LOCK_PORT,
+    hostname: hostname(),
+  });
   const logger = agentLogger(dataDir);
   let agent: RunningAgent;
   try {
     agent = await runAgent({ dataDir, servicePort, version: launchpadVersion(), logger });
   } catch (err) {
+    lock.release();
     await flushLogger(logger);
     throw err;
   }
   return new Promise((resolve) => {
     let signals = 0;
     const finish = async (code: number) => {
+      lock.release();
       await flushLogger(logger);
       resolve(code);
     };

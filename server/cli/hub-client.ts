@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { Config } from '../config/index.js';
-import { readLiveLock } from '../db/index.js';
+import { AGENT_LOCK_PORT, readLiveLock } from '../db/index.js';
 import { readSecret } from '../secrets/index.js';
 import { fingerprintOfPem } from '../tls/index.js';
 
@@ -27,6 +27,11 @@ export interface HubResponse {
 export function hubClient(config: Config) {
   const lock = readLiveLock(config.dataDir);
   if (!lock) throw new HubNotRunningError(config.dataDir);
+  if (lock.httpsPort === AGENT_LOCK_PORT) {
+    throw new Error(
+      `The data dir ${config.dataDir} belongs to a host agent (PID ${lock.pid}), not a hub: run this command on the hub's machine.`,
+    );
+  }
   const secret = readSecret(config.layout.adminSecret);
   if (!secret)
     throw new Error(

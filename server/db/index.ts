@@ -2,6 +2,7 @@
 
 export { EventsRepo, type HubEventRecord } from './events.js';
 export {
+  AGENT_LOCK_PORT,
   acquireLock,
   type HeldLock,
   HubAlreadyRunningError,

@@ -17,6 +17,9 @@ export interface HeldLock {
   update(patch: Partial<LockInfo>): void;
 }
 
+/** A host agent holds its data dir's lock too (two agents would evict each other's tunnel); it serves no HTTPS. */
+export const AGENT_LOCK_PORT = 0;
+
 /** Two hubs on one data dir would fight over the same sqlite file, ports and backup repo. */
 export class HubAlreadyRunningError extends Error {
   readonly info: LockInfo;
@@ -24,8 +27,11 @@ export class HubAlreadyRunningError extends Error {
 
   constructor(info: LockInfo, dataDir: string) {
     super(
-      `Another Launchpad hub (PID ${info.pid}) is already running on the data dir ${dataDir} ` +
-        `(https port ${info.httpsPort}). Stop it first, or use another --data-dir.`,
+      info.httpsPort === AGENT_LOCK_PORT
+        ? `Another Launchpad host agent (PID ${info.pid}) is already running on the data dir ${dataDir}. ` +
+            'Stop it first, or use another --data-dir.'
+        : `Another Launchpad hub (PID ${info.pid}) is already running on the data dir ${dataDir} ` +
+            `(https port ${info.httpsPort}). Stop it first, or use another --data-dir.`,
     );
     this.name = 'HubAlreadyRunningError';
     this.info = info;
