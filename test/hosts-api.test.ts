@@ -309,11 +309,31 @@ describe('hosts', () => {
     ).toBe(401);
     expect((await api('/api/hosts/self', { cookie })).status).toBe(400);
 
+    // The agent's own report: validated, stored, shown in the list, cleared with null.
+    const report = (
+      body: unknown,
+      opts: { headers?: Record<string, string>; cookie?: string } = { headers: auth },
+    ) => api('/api/hosts/self/error', { method: 'POST', body, ...opts });
+    const tooLong = await report({ error: 'x'.repeat(501) });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.json.error.field).toBe('error');
+    expect((await report({ error: 'x', extra: 1 })).json.error.field).toBe('extra');
+    expect((await report({ error: 'x' }, { cookie })).status).toBe(400);
+    expect((await report({ error: 'x' }, {})).status).toBe(401);
+    expect((await hostList(hub)).find((h) => h.id === first.hostId)?.agentError).toBeNull();
+    expect((await report({ error: 'cannot reach the SSH port' })).status).toBe(200);
+    expect((await hostList(hub)).find((h) => h.id === first.hostId)?.agentError?.message).toBe(
+      'cannot reach the SSH port',
+    );
+    expect((await report({ error: null })).status).toBe(200);
+    expect((await hostList(hub)).find((h) => h.id === first.hostId)?.agentError).toBeNull();
+
     const removed = await runCli(['host', 'remove', first.hostId, '--data-dir', hub.dataDir]);
     expect(removed.code, removed.stderr).toBe(0);
     expect((await hostList(hub)).some((h) => h.id === first.hostId)).toBe(false);
     const gone = await api('/api/hosts/self', { headers: auth });
     expect(gone.status).toBe(410);
+    expect((await report({ error: 'still here?' })).status).toBe(410);
     expect(gone.json.error).toMatchObject({
       code: 'host_removed',
       message: expect.stringMatching(/removed from the hub/),

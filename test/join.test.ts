@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HOST_REMOVED_MESSAGE, SSH_NOT_ENABLED_BANNER } from '../server/agent/index.js';
@@ -123,6 +123,28 @@ describe('a joined host', () => {
       (await httpGet(joined.ports.http, '/healthz', signedHeader(state.serviceSecret, '/healthz'))).status,
     ).toBe(200);
   });
+
+  it('whose SSH port is blocked while HTTPS works reports why to the hub, and clears it once online', async () => {
+    const hub = await startLanHub();
+    const agent = startAgent((await createToken(hub)).token);
+    const joined = await agent.joined;
+    await waitForHost(hub, joined.hostId, online, 5000);
+    expect((await hostList(hub)).find((h) => h.id === joined.hostId)?.agentError).toBeNull();
+
+    // Restart the hub with something else on its SSH port that drops every connection: the
+    // agent still reaches the hub over HTTPS, but its tunnel cannot come up.
+    expect(await hub.stop()).toBe(0);
+    const blocker = createServer((sock) => sock.destroy());
+    await new Promise<void>((r) => blocker.listen(hub.port + 1, '0.0.0.0', r));
+    const again = await startLanHub({ dataDir: hub.dataDir, port: hub.port });
+    const { host } = await waitForHost(again, joined.hostId, (h) => h.agentError !== null, 30_000);
+    expect(host.state).toBe('offline');
+    expect(host.agentError?.message).toMatch(new RegExp(`^SSH tunnel to 127\\.0\\.0\\.1:${hub.port + 1}: `));
+
+    // The port frees, sshd binds on its next retry, the agent connects and the report is cleared.
+    await new Promise<void>((r) => blocker.close(() => r()));
+    await waitForHost(again, joined.hostId, (h) => online(h) && h.agentError === null, 60_000);
+  }, 90_000);
 
   it('killed (SIGKILL) is offline within 30 s; `launchpad --server` on its data dir runs it again as that host', async () => {
     const hub = await startLanHub();

@@ -14,10 +14,24 @@ const base: HostView = {
   lastSeenAt: '2026-11-22T13:59:50.000Z',
   rttMs: null,
   lastError: null,
+  agentError: null,
   createdAt: '2026-11-22T13:00:00.000Z',
 };
 
 describe('diagnoseHost', () => {
+  it('shows what the agent reported before the hub’s own probe error', () => {
+    const host: HostView = {
+      ...base,
+      state: 'never-connected',
+      lastError: 'probe failed',
+      agentError: { message: 'cannot reach the hub’s SSH port 127.0.0.1:9201: ECONNRESET', at: base.since! },
+    };
+    expect(diagnoseHost(host)).toEqual({
+      kind: 'never-connected',
+      lastError: 'cannot reach the hub’s SSH port 127.0.0.1:9201: ECONNRESET',
+    });
+  });
+
   it('has nothing to say about online hosts or the hub’s own machine', () => {
     expect(diagnoseHost({ ...base, state: 'online' })).toBeNull();
     expect(diagnoseHost({ ...base, thisMachine: true })).toBeNull();

@@ -19,8 +19,9 @@ const TOKEN_EXPIRED = /\bexpired\b/i;
 /** Null for hosts that need no help: online ones, and the hub's own machine (no tunnel to check). */
 export function diagnoseHost(host: HostView): Diagnosis | null {
   if (host.state === 'online' || host.thisMachine) return null;
-  const { lastError } = host;
-  // What the agent said is more specific than the state, so it comes first.
+  // What the agent reported about itself is the most specific, then the hub's own probe error;
+  // either is more specific than the state, so it comes first.
+  const lastError = host.agentError?.message ?? host.lastError;
   if (lastError && WRONG_HUB.test(lastError)) return { kind: 'wrong-hub', lastError };
   if (lastError && TOKEN_EXPIRED.test(lastError)) return { kind: 'token-expired', lastError };
   if (host.state === 'never-connected') return { kind: 'never-connected', lastError };

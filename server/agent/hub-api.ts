@@ -55,3 +55,26 @@ export async function checkSelf(
     return { kind: 'unknown', reason: (err as Error).message };
   }
 }
+
+/**
+ * `POST /api/hosts/self/error`: tells the hub what keeps this host's tunnel down (or null when it
+ * is up again), so the Hosts page can show it. True when the hub recorded it; never throws (the
+ * hub may be unreachable too, and the next attempt reports again).
+ */
+export async function reportAgentError(
+  endpoint: PinnedEndpoint,
+  hostId: string,
+  credential: string,
+  error: string | null,
+): Promise<boolean> {
+  try {
+    const res = await pinnedRequest(endpoint, 'POST', '/api/hosts/self/error', {
+      headers: { authorization: `Host ${hostId}:${credential}` },
+      body: { error: error === null ? null : error.slice(0, 500) },
+    });
+    return res.status === 200;
+  } catch {
+    // Unreachable or a pin mismatch: nothing to record now; the tunnel's next failure tries again.
+    return false;
+  }
+}

@@ -1,7 +1,7 @@
 import type { Logger } from '../log/index.js';
 import { HostRemovedError } from './errors.js';
 import { type HostService, startHostService } from './host-service.js';
-import { checkSelf } from './hub-api.js';
+import { checkSelf, reportAgentError } from './hub-api.js';
 import { servicePortInUse } from './service-port.js';
 import { type AgentState, loadAgentState } from './state.js';
 import { Tunnel } from './tunnel.js';
@@ -55,6 +55,31 @@ export async function runAgent(opts: AgentOptions): Promise<RunningAgent> {
         log.info({ reason: self.reason }, 'agent: the hub could not confirm this host');
       return self.kind === 'removed';
     },
+  });
+
+  // The hub cannot see why a host's tunnel stays down (a firewall on the SSH port, say) when the
+  // agent still reaches it over HTTPS: tell it, once per new reason, and clear it when online.
+  let wanted: string | null = null;
+  let reported: string | null | undefined;
+  let sending = false;
+  const flushReport = () => {
+    if (sending || wanted === reported) return;
+    const value = wanted;
+    sending = true;
+    void reportAgentError(hubApi, state.hostId, state.credential, value).then((ok) => {
+      sending = false;
+      if (ok) reported = value;
+      if (ok && wanted !== value) flushReport();
+    });
+  };
+  tunnel.on('retry', (reason) => {
+    wanted = `SSH tunnel to ${state.sshd.host}:${state.sshd.port}: ${reason}`;
+    flushReport();
+  });
+  tunnel.on('state', (s) => {
+    if (s !== 'online') return;
+    wanted = null;
+    flushReport();
   });
 
   let stopping: Promise<void> | undefined;

@@ -44,7 +44,12 @@ const SSH_BIND_CANDIDATES = ['0.0.0.0', '127.0.0.1'];
  * any loss with exponential backoff and jitter (1 s to 30 s), indefinitely, logging each state
  * change once; stops for good only when the hub says the host was removed ('removed' event).
  */
-export class Tunnel extends EventEmitter<{ state: [TunnelState, string | null]; removed: [] }> {
+export class Tunnel extends EventEmitter<{
+  state: [TunnelState, string | null];
+  removed: [];
+  /** A connection attempt failed and another is scheduled; the reason says why. */
+  retry: [string];
+}> {
   readonly #o: TunnelOptions;
   readonly #backoff: Backoff;
   readonly #log: Logger;
@@ -253,6 +258,7 @@ export class Tunnel extends EventEmitter<{ state: [TunnelState, string | null]; 
   }
 
   #scheduleRetry(reason: string, unreachable: boolean): void {
+    this.emit('retry', reason);
     const delay = this.#backoff.next();
     this.#logFailure(reason, delay);
     this.#retryTimer = setTimeout(() => this.#connect(), delay);

@@ -111,6 +111,8 @@ export const hostViewSchema = z.object({
   lastSeenAt: z.string().nullable(),
   rttMs: z.number().nullable(),
   lastError: z.string().nullable(),
+  /** What the host's agent last reported about its own trouble (e.g. the SSH port unreachable). */
+  agentError: z.object({ message: z.string(), at: z.string() }).nullable(),
   createdAt: z.string(),
 });
 export type HostView = z.infer<typeof hostViewSchema>;
@@ -126,3 +128,9 @@ export type HostListResponse = z.infer<typeof hostListResponseSchema>;
 /** GET /api/hosts/self (Authorization: Host <hostId>:<credential>) */
 export const hostSelfResponseSchema = z.object({ host: hostViewSchema });
 export type HostSelfResponse = z.infer<typeof hostSelfResponseSchema>;
+
+/** POST /api/hosts/self/error (host credential): the agent's current trouble, or null when it is fine. */
+export const agentErrorReportSchema = z
+  .object({ error: z.string().trim().min(1).max(500).nullable() })
+  .strict();
+export type AgentErrorReport = z.infer<typeof agentErrorReportSchema>;

@@ -133,6 +133,16 @@ export const migrations: readonly Migration[] = Object.freeze([
       CREATE INDEX events_at ON events (at);
     `,
   },
+  {
+    version: 5,
+    name: 'host agent errors',
+    sql: `
+      -- What the host's agent last reported (e.g. it reaches the hub over HTTPS but not its SSH
+      -- port), apart from last_error, which the hub's own probes overwrite.
+      ALTER TABLE hosts ADD COLUMN agent_error TEXT;
+      ALTER TABLE hosts ADD COLUMN agent_error_at INTEGER;
+    `,
+  },
 ]);
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;

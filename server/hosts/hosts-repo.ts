@@ -11,6 +11,8 @@ export interface HostRecord {
   createdAt: number;
   lastSeenAt: number | null;
   lastError: string | null;
+  agentError: string | null;
+  agentErrorAt: number | null;
   removedAt: number | null;
   tokenId: string | null;
 }
@@ -25,6 +27,8 @@ interface Row {
   created_at: number;
   last_seen_at: number | null;
   last_error: string | null;
+  agent_error: string | null;
+  agent_error_at: number | null;
   removed_at: number | null;
   token_id: string | null;
 }
@@ -39,6 +43,8 @@ const toRecord = (r: Row): HostRecord => ({
   createdAt: r.created_at,
   lastSeenAt: r.last_seen_at,
   lastError: r.last_error,
+  agentError: r.agent_error,
+  agentErrorAt: r.agent_error_at,
   removedAt: r.removed_at,
   tokenId: r.token_id,
 });
@@ -51,6 +57,7 @@ export class HostsRepo {
   readonly #markRemoved;
   readonly #seen;
   readonly #lastError;
+  readonly #agentError;
 
   constructor(db: Db) {
     this.#insert = db.prepare<[string, string, string, string, string, string, number, string | null], Row>(
@@ -66,6 +73,9 @@ export class HostsRepo {
     );
     this.#seen = db.prepare<[number, string]>('UPDATE hosts SET last_seen_at = ? WHERE id = ?');
     this.#lastError = db.prepare<[string | null, string]>('UPDATE hosts SET last_error = ? WHERE id = ?');
+    this.#agentError = db.prepare<[string | null, number | null, string]>(
+      'UPDATE hosts SET agent_error = ?, agent_error_at = ? WHERE id = ?',
+    );
   }
 
   insert(h: {
@@ -110,6 +120,11 @@ export class HostsRepo {
 
   markSeen(id: string, now: number): void {
     this.#seen.run(now, id);
+  }
+
+  /** What the host's agent reported (null clears it: the agent is fine again). */
+  setAgentError(id: string, error: string | null, at: number): void {
+    this.#agentError.run(error, error === null ? null : at, id);
   }
 
   setLastError(id: string, error: string | null): void {

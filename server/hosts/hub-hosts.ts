@@ -190,6 +190,11 @@ export class HubHosts {
     return this.#registry.self(hostId);
   }
 
+  reportAgentError(hostId: string, error: string | null): void {
+    this.#registry.reportAgentError(hostId, error);
+    this.#changed();
+  }
+
   checkCredential(hostId: string, credential: string): boolean {
     return this.#registry.checkCredential(hostId, credential);
   }

@@ -40,6 +40,12 @@ export class HostRegistry {
    * The host's own view, for its `GET /api/hosts/self`. Throws 410 host_removed for a removed
    * host (the agent stops retrying on it), 404 for an unknown one.
    */
+  /** Stores what the host's agent reports about itself (410 for a removed host, like self()). */
+  reportAgentError(hostId: string, error: string | null): void {
+    this.self(hostId);
+    this.d.hosts.setAgentError(hostId, error, this.d.now());
+  }
+
   self(hostId: string): HostView {
     const h = this.d.hosts.get(hostId);
     if (!h) throw new HostsError(404, 'host_not_found', `No host ${hostId} on this hub`);
@@ -103,6 +109,10 @@ export class HostRegistry {
       lastSeenAt: iso(h.lastSeenAt),
       rttMs: t.rttMs,
       lastError: h.lastError,
+      agentError:
+        h.agentError !== null && h.agentErrorAt !== null
+          ? { message: h.agentError, at: new Date(h.agentErrorAt).toISOString() }
+          : null,
       createdAt: new Date(h.createdAt).toISOString(),
     };
   }
@@ -122,6 +132,7 @@ export class HostRegistry {
       lastSeenAt: new Date(this.d.now()).toISOString(),
       rttMs: null,
       lastError: null,
+      agentError: null,
       createdAt: started,
     };
   }

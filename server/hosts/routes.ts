@@ -1,4 +1,4 @@
-import { createTokenRequestSchema } from '../api/index.js';
+import { agentErrorReportSchema, createTokenRequestSchema } from '../api/index.js';
 import { ApiError, fromZodError, type HubApp } from '../http/index.js';
 import { HostsError } from './errors.js';
 import type { HubHosts } from './hub-hosts.js';
@@ -39,6 +39,21 @@ export function registerHostRoutes(app: HubApp, hosts: HubHosts): void {
       );
     }
     return { host: hosts.self(p.hostId) };
+  });
+
+  app.post('/api/hosts/self/error', async (req) => {
+    const p = req.principal;
+    if (p?.kind !== 'host') {
+      throw new ApiError(
+        400,
+        'not_a_host',
+        'This route is for hosts: send Authorization: Host <hostId>:<credential>',
+      );
+    }
+    const parsed = agentErrorReportSchema.safeParse(req.body ?? {});
+    if (!parsed.success) throw fromZodError(parsed.error);
+    hosts.reportAgentError(p.hostId, parsed.data.error);
+    return { recorded: true };
   });
 
   app.delete<{ Params: { id: string } }>('/api/hosts/:id', async (req) => {

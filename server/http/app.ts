@@ -71,7 +71,7 @@ export const BODY_LIMIT = 64 * 1024;
 // Joining is authenticated by the join token in the body.
 const PUBLIC_API = new Set(['GET /api/status', 'POST /api/hosts/join']);
 /** The only routes a host principal may call. */
-const HOST_API = new Set(['GET /api/hosts/self']);
+const HOST_API = new Set(['GET /api/hosts/self', 'POST /api/hosts/self/error']);
 
 export async function buildApp(opts: AppOptions) {
   const { auth, hub } = opts;
@@ -106,7 +106,7 @@ export async function buildApp(opts: AppOptions) {
       if (req.principal.kind === 'session' && !['GET', 'HEAD'].includes(req.method)) checkOrigin(req);
     }
     if (req.principal?.kind === 'host' && !HOST_API.has(key)) {
-      throw new ApiError(403, 'forbidden', 'A host credential is only good for GET /api/hosts/self');
+      throw new ApiError(403, 'forbidden', 'A host credential is only good for /api/hosts/self');
     }
   });
 
