@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { agentErrorReportSchema, createTokenRequestSchema } from '../api/index.js';
 import { ApiError, fromZodError, type HubApp } from '../http/index.js';
 import { HostsError } from './errors.js';
@@ -29,30 +30,13 @@ export function registerHostRoutes(app: HubApp, hosts: HubHosts): void {
 
   app.get('/api/hosts', async () => ({ hosts: hosts.listHosts() }));
 
-  app.get('/api/hosts/self', async (req) => {
-    const p = req.principal;
-    if (p?.kind !== 'host') {
-      throw new ApiError(
-        400,
-        'not_a_host',
-        'This route is for hosts: send Authorization: Host <hostId>:<credential>',
-      );
-    }
-    return { host: hosts.self(p.hostId) };
-  });
+  app.get('/api/hosts/self', async (req) => ({ host: hosts.self(hostIdOf(req)) }));
 
   app.post('/api/hosts/self/error', async (req) => {
-    const p = req.principal;
-    if (p?.kind !== 'host') {
-      throw new ApiError(
-        400,
-        'not_a_host',
-        'This route is for hosts: send Authorization: Host <hostId>:<credential>',
-      );
-    }
+    const hostId = hostIdOf(req);
     const parsed = agentErrorReportSchema.safeParse(req.body ?? {});
     if (!parsed.success) throw fromZodError(parsed.error);
-    hosts.reportAgentError(p.hostId, parsed.data.error);
+    hosts.reportAgentError(hostId, parsed.data.error);
     return { recorded: true };
   });
 
@@ -62,4 +46,17 @@ export function registerHostRoutes(app: HubApp, hosts: HubHosts): void {
     }
     return { removed: true };
   });
+}
+
+/** The host a `/api/hosts/self…` request speaks for; anyone else is told how to call it. */
+function hostIdOf(req: FastifyRequest): string {
+  const p = req.principal;
+  if (p?.kind !== 'host') {
+    throw new ApiError(
+      400,
+      'not_a_host',
+      'This route is for hosts: send Authorization: Host <hostId>:<credential>',
+    );
+  }
+  return p.hostId;
 }
