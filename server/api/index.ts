@@ -4,6 +4,8 @@ export type * from './desktop-bridge.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './hosts.js';
+export * from './projects.js';
 export * from './settings.js';
 export * from './setup.js';
 export * from './status.js';
+export * from './workspace.js';

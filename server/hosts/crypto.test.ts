@@ -14,7 +14,7 @@ describe('service request signatures', () => {
     const now = 1_800_000_000_000;
     const v = new SignatureVerifier('s3cret');
     const sig = signServiceRequest('s3cret', 'GET', '/healthz', now);
-    expect(v.verify(sig, 'GET', '/healthz', now + 1000)).toEqual({ ok: true });
+    expect(v.verify(sig, 'GET', '/healthz', now + 1000)).toEqual({ ok: true, projectId: null, user: null });
     expect(v.verify(sig, 'GET', '/healthz', now + 2000)).toEqual({ ok: false, reason: 'replayed' });
     const old = signServiceRequest('s3cret', 'GET', '/healthz', now - 120_000);
     expect(v.verify(old, 'GET', '/healthz', now)).toEqual({ ok: false, reason: 'expired' });
@@ -27,6 +27,20 @@ describe('service request signatures', () => {
     });
     expect(v.verify(undefined, 'GET', '/healthz', now)).toEqual({ ok: false, reason: 'missing' });
     expect(v.verify('v1.x.y.z', 'GET', '/healthz', now)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it('carries a signed project and user, and refuses either one changed', () => {
+    const now = 1_800_000_000_000;
+    const project = '3f0c2a8e-5b1d-4c7e-9a2b-0d4e6f8a1b2c';
+    const v = new SignatureVerifier('s3cret');
+    const sig = signServiceRequest('s3cret', 'GET', '/conat?x=1', now, { projectId: project, user: 'admin' });
+    expect(v.verify(sig, 'GET', '/conat?x=1', now)).toEqual({ ok: true, projectId: project, user: 'admin' });
+    const forged = signServiceRequest('s3cret', 'GET', '/conat', now, { projectId: project }).replace(
+      project,
+      '00000000-0000-4000-8000-000000000000',
+    );
+    expect(v.verify(forged, 'GET', '/conat', now)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(() => signServiceRequest('s3cret', 'GET', '/', now, { user: 'a.b' })).toThrow(/cannot sign user/);
   });
 });
 
