@@ -7,9 +7,9 @@ const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 30_000;
 
 /**
- * Keeps the status (and, on Launchpad hubs, hosts and join tokens) current from the hub's event
- * stream while `enabled` (signed in). EventSource retries network drops itself; when the hub
- * refuses the stream outright, the status says whether the session ended (→ sign-in page) or the
+ * Keeps the status, the projects (and, on Launchpad hubs, hosts and join tokens) current from
+ * the hub's event stream while `enabled` (signed in). EventSource retries network drops itself;
+ * when the hub refuses the stream outright, the status says whether the session ended (→ sign-in page) or the
  * hub is still coming up (→ retry, backing off).
  */
 export function useLiveStatus(enabled: boolean): void {
@@ -48,6 +48,7 @@ export function useLiveStatus(enabled: boolean): void {
           hub().receiveStatus(status);
         },
         hosts: (snapshot) => hub().receiveHosts(snapshot),
+        projects: (projects) => hub().receiveProjects(projects),
         connection: (state) => hub().setConnection(state),
         closed: () => {
           close();

@@ -1,7 +1,13 @@
 // A tiny History API router: the app has a handful of paths, which does not warrant a library.
 import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from 'react';
 
-export const ROUTES = { overview: '/', hosts: '/hosts', settings: '/settings', setup: '/setup' } as const;
+export const ROUTES = {
+  overview: '/',
+  projects: '/projects',
+  hosts: '/hosts',
+  settings: '/settings',
+  setup: '/setup',
+} as const;
 
 const listeners = new Set<() => void>();
 /** True once the user moved between pages in this tab; pages then take focus for screen readers. */

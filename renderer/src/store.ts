@@ -1,7 +1,9 @@
 import { create } from 'zustand';
 import type {
+  CreateProjectRequest,
   CreateTokenRequest,
   CreateTokenResponse,
+  ProjectView,
   SettingsPatch,
   SettingsResponse,
   SetupRequest,
@@ -31,6 +33,8 @@ interface HubStore {
   settings: Loadable<SettingsResponse>;
   /** Hosts and join tokens (Launchpad hubs only; a Plus hub answers 409 not_a_launchpad_hub). */
   hosts: Loadable<HostsSnapshot>;
+  /** Every project of the hub, as the list and the `projects` event give them. */
+  projects: Loadable<ProjectView[]>;
 
   /** Fetches the status and decides the phase (used at start and by Retry). */
   load(): Promise<void>;
@@ -51,6 +55,15 @@ interface HubStore {
   createToken(req: CreateTokenRequest): Promise<CreateTokenResponse>;
   revokeToken(id: string): Promise<void>;
   removeHost(id: string): Promise<void>;
+  receiveProjects(projects: ProjectView[]): void;
+  /** Fetches the projects unless the event stream already keeps them current. */
+  loadProjects(): Promise<void>;
+  /** Creates a project; throws ApiError (with `field`) when the hub refuses it. */
+  createProject(req: CreateProjectRequest): Promise<ProjectView>;
+  startProject(id: string): Promise<void>;
+  stopProject(id: string): Promise<void>;
+  /** Deletes a project; its files stay on the host unless `deleteFiles`. */
+  deleteProject(id: string, deleteFiles: boolean): Promise<void>;
 }
 
 export const useHub = create<HubStore>()((set, get) => {
@@ -98,6 +111,42 @@ export const useHub = create<HubStore>()((set, get) => {
     if (!hostsStreamed) void fetchHosts();
   }
 
+  // The same for projects: streamed once a `projects` event arrived, counted against stale fetches.
+  let projectsStreamed = false;
+  let projectsEvents = 0;
+
+  async function fetchProjects(): Promise<void> {
+    const seen = projectsEvents;
+    const hadData = get().projects.state === 'ready';
+    if (!hadData) set({ projects: { state: 'loading' } });
+    try {
+      const { projects } = await guarded(api.getProjects);
+      if (projectsEvents === seen) set({ projects: { state: 'ready', data: projects } });
+    } catch (err) {
+      if (hadData) console.warn('launchpad: could not refresh projects', err);
+      else set({ projects: { state: 'error', error: asApiError(err) } });
+    }
+  }
+
+  /**
+   * Shows a project action's answer at once; the stream (or a fetch) confirms it. An event that
+   * arrived since the action began (`since`) is at least as new as the answer: it stays.
+   */
+  function updateProjects(since: number, change: (projects: ProjectView[]) => ProjectView[]): void {
+    const projects = get().projects;
+    const overtaken = projectsStreamed && projectsEvents !== since;
+    if (projects.state === 'ready' && !overtaken) {
+      set({ projects: { state: 'ready', data: change(projects.data) } });
+    }
+    if (!projectsStreamed) void fetchProjects();
+  }
+
+  /** Puts `project` in place of its old view, or first when it is new. */
+  const upsert = (project: ProjectView) => (list: ProjectView[]) =>
+    list.some((p) => p.id === project.id)
+      ? list.map((p) => (p.id === project.id ? project : p))
+      : [project, ...list];
+
   return {
     phase: 'loading',
     status: null,
@@ -106,6 +155,7 @@ export const useHub = create<HubStore>()((set, get) => {
     setupDismissed: false,
     settings: { state: 'idle' },
     hosts: { state: 'idle' },
+    projects: { state: 'idle' },
 
     async load() {
       set({ phase: 'loading', loadError: null });
@@ -124,7 +174,10 @@ export const useHub = create<HubStore>()((set, get) => {
 
     setConnection(connection) {
       // A new stream sends a fresh snapshot on connect; until then nothing says hosts are current.
-      if (connection !== 'live') hostsStreamed = false;
+      if (connection !== 'live') {
+        hostsStreamed = false;
+        projectsStreamed = false;
+      }
       set({ connection });
     },
 
@@ -135,9 +188,11 @@ export const useHub = create<HubStore>()((set, get) => {
         status: status ? withoutSession(status) : null,
         settings: { state: 'idle' },
         hosts: { state: 'idle' },
+        projects: { state: 'idle' },
         connection: 'connecting',
       });
       hostsStreamed = false;
+      projectsStreamed = false;
     },
 
     dismissSetup() {
@@ -202,6 +257,42 @@ export const useHub = create<HubStore>()((set, get) => {
     async removeHost(id) {
       await guarded(() => api.removeHost(id));
       updateHosts((d) => ({ ...d, hosts: d.hosts.filter((h) => h.id !== id) }));
+    },
+
+    receiveProjects(projects) {
+      projectsStreamed = true;
+      projectsEvents += 1;
+      set({ projects: { state: 'ready', data: projects } });
+    },
+
+    async loadProjects() {
+      if (projectsStreamed && get().projects.state === 'ready') return;
+      await fetchProjects();
+    },
+
+    async createProject(req) {
+      const since = projectsEvents;
+      const { project } = await guarded(() => api.createProject(req));
+      updateProjects(since, upsert(project));
+      return project;
+    },
+
+    async startProject(id) {
+      const since = projectsEvents;
+      const { project } = await guarded(() => api.startProject(id));
+      updateProjects(since, upsert(project));
+    },
+
+    async stopProject(id) {
+      const since = projectsEvents;
+      const { project } = await guarded(() => api.stopProject(id));
+      updateProjects(since, upsert(project));
+    },
+
+    async deleteProject(id, deleteFiles) {
+      const since = projectsEvents;
+      await guarded(() => api.deleteProject(id, deleteFiles));
+      updateProjects(since, (list) => list.filter((p) => p.id !== id));
     },
   };
 });

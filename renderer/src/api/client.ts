@@ -3,11 +3,16 @@
 import type { z } from 'zod';
 import {
   apiErrorSchema,
+  type CreateProjectRequest,
   type CreateTokenRequest,
   type CreateTokenResponse,
   createTokenResponseSchema,
   type HostListResponse,
   hostListResponseSchema,
+  type ProjectListResponse,
+  type ProjectResponse,
+  projectListResponseSchema,
+  projectResponseSchema,
   type SettingsPatch,
   type SettingsResponse,
   type SetupRequest,
@@ -127,3 +132,19 @@ export const createToken = (req: CreateTokenRequest): Promise<CreateTokenRespons
 
 export const revokeToken = (id: string): Promise<{ revoked: boolean }> =>
   request('DELETE', `/api/tokens/${encodeURIComponent(id)}`, typed<{ revoked: boolean }>());
+
+export const getProjects = (): Promise<ProjectListResponse> =>
+  request('GET', '/api/projects', using(projectListResponseSchema));
+
+export const createProject = (req: CreateProjectRequest): Promise<ProjectResponse> =>
+  request('POST', '/api/projects', using(projectResponseSchema), req);
+
+export const startProject = (id: string): Promise<ProjectResponse> =>
+  request('POST', `/api/projects/${encodeURIComponent(id)}/start`, using(projectResponseSchema), {});
+
+export const stopProject = (id: string): Promise<ProjectResponse> =>
+  request('POST', `/api/projects/${encodeURIComponent(id)}/stop`, using(projectResponseSchema), {});
+
+/** 204 on success; the project's files stay on its host unless `deleteFiles`. */
+export const deleteProject = (id: string, deleteFiles: boolean): Promise<void> =>
+  request('DELETE', `/api/projects/${encodeURIComponent(id)}?deleteFiles=${deleteFiles}`, () => undefined);

@@ -1,6 +1,8 @@
 import {
   type HubEvent,
   hostListResponseSchema,
+  type ProjectView,
+  projectListResponseSchema,
   type Status,
   statusSchema,
   tokenListResponseSchema,
@@ -15,6 +17,8 @@ const hostsSnapshotSchema = hostListResponseSchema.extend(tokenListResponseSchem
 export interface EventHandlers {
   status(status: Status): void;
   hosts(snapshot: HostsSnapshot): void;
+  /** `event: projects`: every project, on connect and on every change. */
+  projects(projects: ProjectView[]): void;
   connection(state: Connection): void;
   /**
    * The browser gave up on the stream (a non-200 answer such as 401, or a bad content type);
@@ -43,6 +47,11 @@ export function openHubEvents(handlers: EventHandlers): () => void {
     const parsed = hostsSnapshotSchema.safeParse(parseEvent(e));
     if (parsed.success) handlers.hosts(parsed.data);
     else console.warn('launchpad: ignoring a malformed hosts event', parsed.error.issues[0]);
+  });
+  source.addEventListener('projects', (e) => {
+    const parsed = projectListResponseSchema.safeParse(parseEvent(e));
+    if (parsed.success) handlers.projects(parsed.data.projects);
+    else console.warn('launchpad: ignoring a malformed projects event', parsed.error.issues[0]);
   });
   return () => source.close();
 }

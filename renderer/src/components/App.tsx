@@ -3,6 +3,7 @@ import { useLiveStatus } from '../live-status.js';
 import { HostsPage } from '../pages/HostsPage.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
 import { OverviewPage } from '../pages/OverviewPage.js';
+import { ProjectsPage } from '../pages/ProjectsPage.js';
 import { SettingsPage } from '../pages/SettingsPage.js';
 import { SetupWizardPage } from '../pages/SetupWizardPage.js';
 import { SignInPage } from '../pages/SignInPage.js';
@@ -61,6 +62,8 @@ function Routes() {
   switch (path) {
     case ROUTES.overview:
       return <OverviewPage />;
+    case ROUTES.projects:
+      return <ProjectsPage />;
     case ROUTES.hosts:
       return <HostsPage />;
     case ROUTES.settings:
