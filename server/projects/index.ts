@@ -1,0 +1,26 @@
+/**
+ * The projects capability's public surface.
+ */
+
+// --- Host runtime (server/projects/runtime) and the hub → host control contract ---
+export {
+  CONTROL_PREFIX,
+  type HostProjectStatus,
+  type HostProjectsResponse,
+  hostProjectStatusSchema,
+  hostProjectsResponseSchema,
+  PROJECT_TOKEN_HEADER,
+  PROJECT_USER_HEADER,
+  type StartProjectRequest,
+  startProjectRequestSchema,
+} from './control-contract.js';
+export {
+  DESIRED_STATE_FILE,
+  InvalidProjectIdError,
+  PROJECT_TOKEN_ENV,
+  type ProjectEndpoint,
+  ProjectRuntime,
+  type ProjectRuntimeEvents,
+  type ProjectRuntimeOptions,
+} from './runtime/index.js';
+// --- end host runtime ---
