@@ -20,7 +20,8 @@ import {
 import type { Logger } from '../log/index.js';
 import { type Auth, type Principal, SESSION_COOKIE } from './auth.js';
 import { ApiError, fromZodError } from './errors.js';
-import { loginFailedPage, noRendererPage, signInPage, tooManyAttemptsPage } from './pages.js';
+import { createHubServer, type ProjectProxyHandler } from './hub-server.js';
+import { loginFailedPage, noRendererPage, safeNextPath, signInPage, tooManyAttemptsPage } from './pages.js';
 import { FailureLimiter } from './rate-limit.js';
 import { securityHeaders } from './security-headers.js';
 
@@ -59,6 +60,8 @@ export interface AppOptions {
   rendererDir: string;
   /** Failed sign-ins per IP allowed per window before 429. */
   loginFailures?: { max: number; windowMs: number };
+  /** `/<project_id>/…` requests and upgrades go here, past fastify (server/proxy). */
+  projectProxy?: ProjectProxyHandler;
 }
 
 declare module 'fastify' {
@@ -83,6 +86,17 @@ export async function buildApp(opts: AppOptions) {
     // On shutdown idle keep-alive sockets close at once; busy ones finish their request.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Our own server, so project traffic reaches the proxy without passing through fastify.
+    serverFactory: (handler, o) =>
+      createHubServer(
+        {
+          tls: opts.tls,
+          projectProxy: opts.projectProxy,
+          keepAliveTimeout: typeof o.keepAliveTimeout === 'number' ? o.keepAliveTimeout : 72_000,
+          requestTimeout: typeof o.requestTimeout === 'number' ? o.requestTimeout : 0,
+        },
+        handler,
+      ),
   });
 
   // Only JSON bodies: text/plain (a "simple" content type) would let another site's form post to us.
@@ -154,8 +168,14 @@ export async function buildApp(opts: AppOptions) {
   app.get('/api/status', async (req) => hub.status(req.principal !== null));
 
   app.get('/login', async (req, reply) => {
-    const token = (req.query as Record<string, unknown>).token;
-    if (typeof token !== 'string' || token === '') return sendHtml(reply, 200, signInPage());
+    const query = req.query as Record<string, unknown>;
+    const token = query.token;
+    // Where to go once signed in (a project page sends people here): a same-origin path only.
+    const next = safeNextPath(query.next) ?? '/';
+    if (typeof token !== 'string' || token === '') {
+      if (req.principal?.kind === 'session') return reply.redirect(next, 302);
+      return sendHtml(reply, 200, signInPage(next));
+    }
     const wait = limiter.retryAfter(req.ip);
     if (wait > 0) return sendHtml(reply.header('retry-after', String(wait)), 429, tooManyAttemptsPage(wait));
     const ua = req.headers['user-agent'];
@@ -178,7 +198,7 @@ export async function buildApp(opts: AppOptions) {
       path: '/',
       expires: new Date(session.expiresAt),
     });
-    return reply.redirect('/', 302);
+    return reply.redirect(next, 302);
   });
 
   app.post('/api/auth/login-tokens', async (): Promise<LoginTokenResponse> => {

@@ -18,6 +18,9 @@ export type Principal =
  * HMACs keyed by the session key, so the database alone grants nothing.
  */
 export class Auth {
+  /** Bumped by every sign-out, so caches of session lookups (sessionUserOf) can drop what they hold. */
+  #signOuts = 0;
+
   constructor(
     private readonly sessions: SessionsRepo,
     private readonly loginTokens: LoginTokensRepo,
@@ -64,10 +67,17 @@ export class Auth {
 
   signOut(sessionId: number): void {
     this.sessions.delete(sessionId);
+    this.#signOuts++;
   }
 
   signOutEverywhere(): number {
+    this.#signOuts++;
     return this.sessions.deleteAll();
+  }
+
+  /** How many sign-outs this process has seen; a change means cached session lookups may be stale. */
+  get signOuts(): number {
+    return this.#signOuts;
   }
 
   activeSessions(now = Date.now()): number {

@@ -1,5 +1,10 @@
 export { type AppOptions, BODY_LIMIT, buildApp, type HubApp, type HubView } from './app.js';
 export { Auth, LOGIN_TOKEN_TTL_MS, type Principal, SESSION_COOKIE, SESSION_TTL_MS } from './auth.js';
+export { cookieValue, withoutCookie } from './cookie-header.js';
 export { ApiError, fromZodError } from './errors.js';
+export { createHubServer, type HubServerOptions, type ProjectProxyHandler } from './hub-server.js';
+export { escapeHtml, page, safeNextPath } from './pages.js';
 export { FailureLimiter } from './rate-limit.js';
 export { createRedirectServer } from './redirect.js';
+export { securityHeaders } from './security-headers.js';
+export { SESSION_CACHE_MS, SESSION_USER, sessionUserOf } from './session-user.js';
