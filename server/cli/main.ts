@@ -16,6 +16,7 @@ import { serverBanner } from './banner.js';
 import { describeConfig, formatConfig } from './config-command.js';
 import { registerHostCommands } from './host-command.js';
 import { HubNotRunningError, hubClient } from './hub-client.js';
+import { registerProjectCommands } from './project-command.js';
 import { formatStatus } from './status-command.js';
 import type { SubcommandContext } from './subcommand.js';
 import { registerTokenCommands } from './token-command.js';
@@ -222,6 +223,7 @@ function buildProgram(io: Io, setResult: (p: Promise<number>) => void): Command 
   };
   registerTokenCommands(program, sub);
   registerHostCommands(program, sub);
+  registerProjectCommands(program, sub);
   return program;
 }
 

@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises';
 import type { Command, Option } from 'commander';
 import type { z } from 'zod';
 import { apiErrorSchema } from '../api/index.js';
@@ -76,26 +77,63 @@ export function addListCommand<T>(
     });
 }
 
-/** `<group> <name> ID`: DELETE `<path>/<id>` and say what happened. */
-export function addDeleteCommand(
+/** Asks a yes/no `question` on the terminal (stderr, so stdout stays the command's output). */
+export async function askYesNo(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+interface DeleteSpec<O> {
+  name: string;
+  description: string;
+  idHelp: string;
+  path: string;
+  done: (id: string, opts: O) => string;
+  /** More options of the command (their values reach `query`, `confirm` and `done`). */
+  options?: Option[];
+  /** The query string of the request, e.g. `?deleteFiles=true`. */
+  query?: (opts: O) => string;
+  /**
+   * The question to ask before deleting. With one, the command takes `-y, --yes` to skip it, and
+   * without a terminal to ask on it needs --yes (a usage error otherwise).
+   */
+  confirm?: (id: string, opts: O) => string;
+}
+
+/** `<group> <name> ID`: DELETE `<path>/<id>` (asking first when `confirm` says so) and say what happened. */
+export function addDeleteCommand<O extends object = object>(
   group: Command,
   ctx: SubcommandContext,
-  spec: { name: string; description: string; idHelp: string; path: string; done: (id: string) => string },
+  spec: DeleteSpec<O>,
 ): void {
-  group
-    .command(spec.name)
-    .description(spec.description)
-    .argument('<id>', spec.idHelp)
-    .addOption(ctx.dataDirOption())
-    .action((id: string, _opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<{ dataDir?: string }>();
-      ctx.setResult(
-        (async () => {
-          const res = await ctx.client(opts.dataDir).call('DELETE', `${spec.path}/${encodeURIComponent(id)}`);
-          if (res.status !== 200) throw hubRefusal(res);
-          ctx.io.out(`${spec.done(id)}\n`);
-          return 0;
-        })(),
+  const command = group.command(spec.name).description(spec.description).argument('<id>', spec.idHelp);
+  for (const option of spec.options ?? []) command.addOption(option);
+  if (spec.confirm) command.option('-y, --yes', 'do not ask for confirmation');
+  command.addOption(ctx.dataDirOption()).action((id: string, _opts: unknown, cmd: Command) => {
+    const opts = cmd.optsWithGlobals<O & { dataDir?: string; yes?: boolean }>();
+    const question = spec.confirm && !opts.yes ? spec.confirm(id, opts) : null;
+    if (question !== null && !process.stdin.isTTY) {
+      cmd.error(
+        `error: \`${group.name()} ${spec.name}\` asks before deleting and stdin is not a terminal: pass --yes to ${spec.name} without asking`,
+        { exitCode: 2 },
       );
-    });
+    }
+    ctx.setResult(
+      (async () => {
+        if (question !== null && !(await askYesNo(question))) {
+          ctx.io.err('Nothing was deleted.\n');
+          return 1;
+        }
+        const path = `${spec.path}/${encodeURIComponent(id)}${spec.query?.(opts) ?? ''}`;
+        const res = await ctx.client(opts.dataDir).call('DELETE', path);
+        if (res.status !== 200 && res.status !== 204) throw hubRefusal(res);
+        ctx.io.out(`${spec.done(id, opts)}\n`);
+        return 0;
+      })(),
+    );
+  });
 }
