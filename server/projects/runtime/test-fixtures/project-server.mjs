@@ -3,6 +3,7 @@
 // and can misbehave on demand, so the tests exercise real child processes:
 //   - file `<dir>/.fixture-fail-before-listen`: log two stderr lines and exit 2 before listening
 //   - file `<dir>/.fixture-never-listen`: start, but never report listening
+//   - file `<dir>/.fixture-ignore-sigterm`: ignore SIGTERM (only SIGKILL ends it)
 //   - any request to a path ending in `/_fixture/crash`: answer, then exit 3
 // Every other HTTP request is answered with what arrived (url, headers, pid) as JSON; a WebSocket
 // on any path sends {hello: url, user} and then echoes each message back.
@@ -74,6 +75,10 @@ server.on('upgrade', (req, socket, head) => {
 });
 
 process.on('SIGTERM', () => {
+  if (existsSync(join(dir, '.fixture-ignore-sigterm'))) {
+    log(40, 'SIGTERM: ignored');
+    return;
+  }
   log(30, 'SIGTERM: closing');
   for (const client of wss.clients) client.terminate();
   server.close(() => process.exit(0));
