@@ -51,7 +51,7 @@ export function joinOverSsh(target: SshJoinTarget, request: JoinRequest): Promis
         settle(
           new JoinRefusedError(
             'token_refused',
-            "the hub's SSH server did not accept this token's pairing key: the token is unknown, used up, expired or revoked",
+            "the hub's SSH server did not accept this token's pairing key: the token is unknown, or it ended (used up, expired or revoked) more than an hour ago",
           ),
         );
       } else settle(new HubUnreachableError(`cannot join over SSH at ${where}: ${err.message}`));

@@ -143,6 +143,25 @@ export const migrations: readonly Migration[] = Object.freeze([
       ALTER TABLE hosts ADD COLUMN agent_error_at INTEGER;
     `,
   },
+  {
+    version: 6,
+    name: 'projects',
+    sql: `
+      -- The project registry. host_id is a hosts.id or 'this-machine' (the host inside the hub's
+      -- process, which has no hosts row), so it carries no foreign key. state is what the hub
+      -- last learned from the host; error says why when state is 'error'.
+      CREATE TABLE projects (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        host_id TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('stopped', 'starting', 'running', 'error')),
+        error TEXT,
+        created_at INTEGER NOT NULL,
+        last_active_at INTEGER
+      ) STRICT;
+      CREATE INDEX projects_host ON projects (host_id);
+    `,
+  },
 ]);
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;

@@ -16,7 +16,7 @@ import { HostsRepo } from './hosts-repo.js';
 import type { HubIdentity } from './hub-identity.js';
 import { type JoinOrigin, JoinService } from './join.js';
 import { createPairingHandler } from './pairing-handler.js';
-import type { PortRange } from './port-allocator.js';
+import { allHostPorts, type PortRange } from './port-allocator.js';
 import { RedemptionLimiter, type RedemptionLimits } from './redemption.js';
 import { HostRegistry } from './registry.js';
 import { TokenService } from './tokens.js';
@@ -39,6 +39,15 @@ export interface HubHostsOptions {
   redemptionLimits?: RedemptionLimits;
   tunnel?: { refreshMs?: number; probeMs?: number };
   now?: () => number;
+}
+
+/** A joined host as the project proxy and project control reach it. `secret` is a secret: never log it. */
+export interface JoinedHostTarget {
+  name: string;
+  online: boolean;
+  lastSeenAt: number | null;
+  port: number | null;
+  secret: string;
 }
 
 /** Hosts and tokens as the live stream sends them. */
@@ -110,7 +119,7 @@ export class HubHosts {
       keys: this.#keys,
       events,
       hub: lp.identity,
-      revokeSshKey: (fp) => (this.#sshd ? this.#sshd.revokeKey(fp) : Promise.resolve(this.#keys.revoke(fp))),
+      disconnectSshKey: (fp) => this.#sshd?.disconnectKey(fp) ?? Promise.resolve(0),
       changed,
       logger: log,
       now,
@@ -197,6 +206,23 @@ export class HubHosts {
 
   checkCredential(hostId: string, credential: string): boolean {
     return this.#registry.checkCredential(hostId, credential);
+  }
+
+  /**
+   * How the hub reaches a joined host's service: 127.0.0.1:<its http tunnel port>, signed with its
+   * service secret. Null for an unknown or removed host (and for "this machine", which is not
+   * behind a tunnel: the hub wires its in-process service itself).
+   */
+  serviceTarget(hostId: string): JoinedHostTarget | null {
+    const h = this.#hostsRepo.get(hostId);
+    if (!h || h.removedAt !== null) return null;
+    return {
+      name: h.name,
+      online: this.#tunnels?.state(hostId).online ?? false,
+      lastSeenAt: h.lastSeenAt,
+      port: allHostPorts(this.#o.db).get(hostId)?.http ?? null,
+      secret: h.serviceSecret,
+    };
   }
 
   snapshot(): HostsSnapshot {

@@ -16,7 +16,12 @@ export { newHostId, newTokenId } from './credentials.js';
 export { HostsError, type HostsErrorCode } from './errors.js';
 export { type ProbeResult, probeHealth } from './health-probe.js';
 export { type HostRecord, HostsRepo } from './hosts-repo.js';
-export { type HostsSnapshot, HubHosts, type HubHostsOptions } from './hub-hosts.js';
+export {
+  type HostsSnapshot,
+  HubHosts,
+  type HubHostsOptions,
+  type JoinedHostTarget,
+} from './hub-hosts.js';
 export { type HubIdentity, tlsPinOf } from './hub-identity.js';
 export { type JoinOrigin, JoinService } from './join.js';
 export { derivePairingKey, openSshPrivateKey, openSshPublicKey } from './pairing-key.js';
@@ -35,10 +40,17 @@ export {
 } from './redemption.js';
 export { registerHostRoutes } from './routes.js';
 export {
+  callHostService,
+  type ServiceEndpoint,
+  type ServiceReply,
+  serviceErrorMessage,
+} from './service-client.js';
+export {
   SIGNATURE_HEADER,
   SIGNATURE_MAX_AGE_MS,
   type SignatureCheck,
   SignatureVerifier,
+  type SignedIdentity,
   signServiceRequest,
 } from './service-signature.js';
 export { decodeJoinToken, encodeJoinToken, JoinTokenFormatError, tokenPrefix } from './token-codec.js';

@@ -71,13 +71,14 @@ describe('joining', () => {
     ]);
   });
 
-  it('revokes the token’s pairing key once its last use is taken', () => {
-    const { hosts, token, keys, tokens } = setup(2);
+  it('lets the token’s pairing key go an hour after its last use is taken (to answer "used")', () => {
+    const { hosts, token, keys, tokens, clock } = setup(2);
     const fp = tokens.get(token.id)?.pairingFingerprint as string;
     hosts.join(joinRequestFor(token), HTTPS);
-    expect(keys.findActiveByFingerprint(fp)).toBeDefined();
+    expect(keys.findActiveByFingerprint(fp, clock.now() + 7000_000)).toBeDefined();
     hosts.join(joinRequestFor(token), HTTPS);
-    expect(keys.findActiveByFingerprint(fp)).toBeUndefined();
+    expect(keys.findActiveByFingerprint(fp, clock.now() + 3500_000)).toBeDefined();
+    expect(keys.findActiveByFingerprint(fp, clock.now() + 3700_000)).toBeUndefined();
   });
 
   it('leaves the token unused and no port taken when a step fails (ports exhausted, key already known)', async () => {

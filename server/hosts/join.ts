@@ -10,7 +10,7 @@ import type { HostsRepo } from './hosts-repo.js';
 import type { HubIdentity } from './hub-identity.js';
 import { allocateHostPorts, type PortRange, PortsExhaustedError } from './port-allocator.js';
 import { type RedemptionLimiter, redeemToken } from './redemption.js';
-import { pairingOwner } from './tokens.js';
+import { PAIRING_REFUSAL_GRACE_MS, pairingOwner } from './tokens.js';
 import type { JoinTokensRepo } from './tokens-repo.js';
 
 export interface JoinDeps {
@@ -123,9 +123,10 @@ export class JoinService {
       }
       this.addKey(req.tunnelKey, 'tunnelKey', { role: 'tunnel', owner: hostId, allowedPorts: ports, now });
       this.addKey(req.sftpKey, 'sftpKey', { role: 'sftp', owner: hostId, now });
-      // A used-up token's pairing key goes with it. Only in the db: over SSH the connection
-      // carrying this very request must stay up to deliver the answer; sshd drops it later.
-      if (token.usesLeft === 0 && token.pairingFingerprint) this.d.keys.revoke(token.pairingFingerprint, now);
+      // A used-up token's pairing key goes a grace period later: until then a second join over SSH
+      // reaches the pairing command and hears "token_used" instead of a bare SSH refusal.
+      if (token.usesLeft === 0 && token.pairingFingerprint)
+        this.d.keys.expireBy(token.pairingFingerprint, now + PAIRING_REFUSAL_GRACE_MS);
       this.d.events.record(
         'host.joined',
         hostId,

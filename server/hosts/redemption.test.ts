@@ -44,12 +44,14 @@ describe('redeeming a join token', () => {
     expect(err.message).toContain(`expired at ${created.view.expiresAt}`);
   });
 
-  it('a revoked token is token_revoked, and its pairing key is revoked with it', async () => {
-    const { redeem, hosts, p, tokens } = setup();
+  it('a revoked token is token_revoked, and its pairing key goes an hour later (to answer why)', async () => {
+    const { redeem, hosts, p, tokens, clock } = setup();
     expect(await hosts.revokeToken(p.id)).toBe(true);
     expect(refusal(() => redeem())).toMatchObject({ status: 401, code: 'token_revoked' });
     const fp = tokens.get(p.id)?.pairingFingerprint as string;
-    expect(new SshKeysRepo(t.db).findActiveByFingerprint(fp)).toBeUndefined();
+    const keys = new SshKeysRepo(t.db);
+    expect(keys.findActiveByFingerprint(fp, clock.now() + 3500_000)).toBeDefined();
+    expect(keys.findActiveByFingerprint(fp, clock.now() + 3700_000)).toBeUndefined();
     expect(hosts.listTokens()[0]?.state).toBe('revoked');
   });
 
@@ -74,13 +76,17 @@ describe('redeeming a join token', () => {
 });
 
 describe('token creation', () => {
-  it('stores only a hash of the secret, registers the pairing key until the token expires, and lists a prefix', () => {
+  it('stores only a hash of the secret, registers the pairing key until an hour after the token expires, and lists a prefix', () => {
     const { p, tokens, hosts, created, clock } = setup({ ttlSeconds: 600 });
     const row = t.db.prepare('SELECT * FROM join_tokens').get() as Record<string, unknown>;
     expect(JSON.stringify(row)).not.toContain(p.secret);
     const fp = tokens.get(p.id)?.pairingFingerprint as string;
     const key = new SshKeysRepo(t.db).findActiveByFingerprint(fp, clock.now());
-    expect(key).toMatchObject({ role: 'pairing', owner: `token:${p.id}`, expiresAt: clock.now() + 600_000 });
+    expect(key).toMatchObject({
+      role: 'pairing',
+      owner: `token:${p.id}`,
+      expiresAt: clock.now() + 600_000 + 3600_000,
+    });
     expect(created.command).toBe(`launchpad --server --join ${created.token}`);
     expect(created.view).toMatchObject({ id: p.id, usesLeft: 1, state: 'active', lastUsedAt: null });
     expect(hosts.listTokens()).toEqual([created.view]);

@@ -17,6 +17,13 @@ import type { JoinTokenRecord, JoinTokensRepo } from './tokens-repo.js';
 /** Tokens that ended (used up, expired, revoked) this long ago are no longer listed. */
 const LIST_ENDED_FOR_MS = 7 * 24 * 3600_000;
 
+/**
+ * A token's pairing key stays registered this long after the token ended (used up, expired,
+ * revoked), so a host joining over SSH late still reaches the pairing command and hears which of
+ * the three it was, as over HTTPS. The key can do nothing but ask, and every answer is a refusal.
+ */
+export const PAIRING_REFUSAL_GRACE_MS = 3600_000;
+
 /** The owner recorded on a token's pairing key in ssh_keys; the pairing handler checks it. */
 export const pairingOwner = (tokenId: string) => `token:${tokenId}`;
 
@@ -26,8 +33,8 @@ export interface TokenServiceDeps {
   keys: SshKeysRepo;
   events: EventsRepo;
   hub: HubIdentity;
-  /** Revokes an SSH key in the db and closes its live connections (sshd.revokeKey). */
-  revokeSshKey(fingerprint: string): Promise<unknown>;
+  /** Closes an SSH key's live connections (sshd.disconnectKey). */
+  disconnectSshKey(fingerprint: string): Promise<unknown>;
   /** Tokens changed (for the live UI). */
   changed(): void;
   logger: Logger;
@@ -40,7 +47,8 @@ export class TokenService {
 
   /**
    * Makes a token and registers its derived pairing key (role pairing, owner `token:<id>`,
-   * expiring with the token), so a host can also join over SSH. The token is returned once.
+   * expiring a grace period after the token), so a host can also join over SSH. The token is
+   * returned once.
    */
   create(request: CreateTokenRequest): CreateTokenResponse {
     const req = createTokenRequestSchema.parse(request);
@@ -54,7 +62,7 @@ export class TokenService {
         publicKey: pairingKey,
         role: 'pairing',
         owner: pairingOwner(id),
-        expiresAt,
+        expiresAt: expiresAt + PAIRING_REFUSAL_GRACE_MS,
         now,
       });
       const t = this.d.tokens.insert({
@@ -95,7 +103,10 @@ export class TokenService {
       .map(({ view }) => view);
   }
 
-  /** Revokes a token and its pairing key (closing a pairing session in progress); false for an unknown id. */
+  /**
+   * Revokes a token: its pairing key now only hears "revoked" and goes after the grace period, and
+   * a pairing session in progress is closed. False for an unknown id.
+   */
   async revoke(id: string): Promise<boolean> {
     const now = this.d.now();
     const t = this.d.tokens.get(id);
@@ -103,9 +114,10 @@ export class TokenService {
     const newly = writeTransaction(this.d.db, () => {
       const revoked = this.d.tokens.revoke(id, now);
       if (revoked) this.d.events.record('token.revoked', id, {}, now);
+      if (t.pairingFingerprint) this.d.keys.expireBy(t.pairingFingerprint, now + PAIRING_REFUSAL_GRACE_MS);
       return revoked;
     });
-    if (t.pairingFingerprint) await this.d.revokeSshKey(t.pairingFingerprint);
+    if (t.pairingFingerprint) await this.d.disconnectSshKey(t.pairingFingerprint);
     if (newly) {
       this.d.logger.info({ tokenId: id }, 'join token revoked');
       this.d.changed();

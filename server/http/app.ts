@@ -8,6 +8,7 @@ import {
   type HostView,
   type HubEvent,
   type LoginTokenResponse,
+  type ProjectView,
   type SettingsPatch,
   type SettingsResponse,
   type SetupRequest,
@@ -48,6 +49,12 @@ export interface HubView {
     subscribe(listener: () => void): () => void;
     /** Whether `credential` is host `hostId`'s. */
     checkCredential(hostId: string, credential: string): boolean;
+  };
+  /** Projects (their routes are registered by the projects capability). */
+  projects: {
+    list(): ProjectView[];
+    /** Calls `listener` whenever a project changed; returns the unsubscribe function. */
+    subscribe(listener: () => void): () => void;
   };
 }
 
@@ -244,7 +251,7 @@ export async function buildApp(opts: AppOptions) {
     return result;
   });
 
-  // Live updates: one Server-Sent Events stream per page; a status and a hosts event on connect,
+  // Live updates: one Server-Sent Events stream per page; a status, a hosts and a projects event on connect,
   // then each again on every change of its kind. Streams are ended before shutdown so they do not hold it up.
   // Each open stream with the principal that opened it, so signing out ends its streams too.
   const streams = new Map<ServerResponse, Principal | null>();
@@ -268,14 +275,18 @@ export async function buildApp(opts: AppOptions) {
     };
     const send = () => write({ type: 'status', status: hub.status(true) });
     const sendHosts = () => write({ type: 'hosts', ...hub.hosts.snapshot() });
+    const sendProjects = () => write({ type: 'projects', projects: hub.projects.list() });
     send();
     sendHosts();
+    sendProjects();
     streams.set(res, req.principal);
-    const unsubscribeStatus = hub.subscribe(send);
-    const unsubscribeHosts = hub.hosts.subscribe(sendHosts);
+    const unsubscribers = [
+      hub.subscribe(send),
+      hub.hosts.subscribe(sendHosts),
+      hub.projects.subscribe(sendProjects),
+    ];
     const unsubscribe = () => {
-      unsubscribeStatus();
-      unsubscribeHosts();
+      for (const off of unsubscribers) off();
     };
     // A comment line now and then keeps proxies and idle timeouts from closing the stream.
     const ping = setInterval(() => res.write(': ping\n\n'), 25_000);

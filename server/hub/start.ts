@@ -29,9 +29,10 @@ import {
   SettingsRepo,
 } from '../db/index.js';
 import { ensurePrivateDir } from '../fs/private.js';
-import { HubHosts, registerHostRoutes, tlsPinOf } from '../hosts/index.js';
+import { HubHosts, registerHostRoutes, type ServiceEndpoint, tlsPinOf } from '../hosts/index.js';
 import { Auth, buildApp, createRedirectServer, type HubApp } from '../http/index.js';
 import { createLogger, flushLogger, type Logger } from '../log/index.js';
+import { HubProjects, projectHostsSource, registerProjectRoutes } from '../projects/hub/index.js';
 import { ensureSecret } from '../secrets/index.js';
 import { ensureHostKey, type SshdHandle, startSshd } from '../sshd/index.js';
 import { ensureLocalTls, loadCustomTls, type TlsMaterial } from '../tls/index.js';
@@ -193,6 +194,15 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
       hosts.attachSshd(running);
     }
 
+    // "This machine": the host service inside the hub's process, reached directly (no tunnel).
+    const thisMachine: ServiceEndpoint | null = null;
+    const projects = new HubProjects({
+      db,
+      hosts: projectHostsSource(hosts, () => thisMachine),
+      logger,
+    });
+    cleanup.push(() => projects.stop());
+
     const changes = new EventEmitter();
     // One listener per open page; the default limit of 10 would warn with a few tabs.
     changes.setMaxListeners(0);
@@ -247,12 +257,14 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
         notify: () => changes.emit('status'),
         sshConnections: () => sshd?.connections() ?? [],
         hosts,
+        projects,
       },
       logger,
       rendererDir: opts.rendererDir ?? join(packageRoot(), 'dist', 'renderer'),
       ...(opts.loginFailures ? { loginFailures: opts.loginFailures } : {}),
     });
     registerHostRoutes(app, hosts);
+    registerProjectRoutes(app, projects);
     await listenOrExplain(app, resolved);
     cleanup.push(() => closeGracefully(app, logger));
 

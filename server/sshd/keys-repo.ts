@@ -63,6 +63,7 @@ export class SshKeysRepo {
   readonly #findActive;
   readonly #findAny;
   readonly #revoke;
+  readonly #expireBy;
   readonly #revokeOwner;
   readonly #markUsed;
   readonly #listAll;
@@ -81,6 +82,10 @@ export class SshKeysRepo {
          AND (expires_at IS NULL OR expires_at > ?)`,
     );
     this.#findAny = db.prepare<[string], Row>('SELECT * FROM ssh_keys WHERE fingerprint = ?');
+    this.#expireBy = db.prepare<[number, number, string]>(
+      `UPDATE ssh_keys SET expires_at = MIN(COALESCE(expires_at, ?), ?)
+       WHERE fingerprint = ? AND revoked_at IS NULL`,
+    );
     this.#revoke = db.prepare<[number, string]>(
       'UPDATE ssh_keys SET revoked_at = ? WHERE fingerprint = ? AND revoked_at IS NULL',
     );
@@ -131,6 +136,14 @@ export class SshKeysRepo {
   /** Marks the key revoked; true if it was active. Use SshdHandle.revokeKey to also cut live sessions. */
   revoke(fingerprint: string, now: number = Date.now()): boolean {
     return this.#revoke.run(now, fingerprint).changes > 0;
+  }
+
+  /**
+   * Lets the key expire at `at` at the latest (an earlier expiry stays); true if it was active.
+   * A pairing key outlives its token this way, so a late join hears why the token was refused.
+   */
+  expireBy(fingerprint: string, at: number): boolean {
+    return this.#expireBy.run(at, at, fingerprint).changes > 0;
   }
 
   /** Revokes every key of `owner` (a removed host); returns their fingerprints. */
