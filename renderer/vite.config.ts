@@ -15,5 +15,12 @@ export default defineConfig({
     emptyOutDir: true,
     // The hub's CSP allows no inline script and no data: fonts; keep every asset a file.
     assetsInlineLimit: 0,
+    // Two pages: the hub UI, and the workspace a project serves at /<project_id>/.
+    rolldownOptions: {
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        workspace: fileURLToPath(new URL('./workspace.html', import.meta.url)),
+      },
+    },
   },
 });
