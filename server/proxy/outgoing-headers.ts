@@ -1,0 +1,42 @@
+import type { IncomingMessage } from 'node:http';
+import { SIGNATURE_HEADER, signServiceRequest } from '../hosts/index.js';
+import { SESSION_COOKIE, withoutCookie } from '../http/index.js';
+
+/**
+ * Rewrites the headers of a request about to go to a project's host, in place (http-proxy-3
+ * copies them once more anyway):
+ * - the hub's session cookie and any Authorization header stay on the hub: a project never sees
+ *   the credentials of the hub (its own cookies pass: apps inside projects set their own);
+ * - `X-Forwarded-For` gets the peer appended (so the right-most entry is the one the hub saw),
+ *   `X-Forwarded-Proto` is https, `X-Forwarded-Host` the Host asked for and `X-Forwarded-Prefix`
+ *   `/<project_id>` (what the app is mounted under);
+ * - the signature header, over `method` and `path` (the forwarded path-with-query) with the
+ *   project and user, replaces whatever the client sent under that name.
+ */
+export function prepareForwardHeaders(
+  req: IncomingMessage,
+  projectId: string,
+  user: string,
+  secret: string,
+  path: string,
+): void {
+  const h = req.headers;
+  if (h.cookie !== undefined) {
+    const cookie = withoutCookie(h.cookie, SESSION_COOKIE);
+    if (cookie === undefined) delete h.cookie;
+    else h.cookie = cookie;
+  }
+  if (h.authorization !== undefined) delete h.authorization;
+  const peer = req.socket.remoteAddress;
+  if (peer !== undefined) {
+    const before = h['x-forwarded-for'];
+    h['x-forwarded-for'] = before ? `${before}, ${peer}` : peer;
+  }
+  h['x-forwarded-proto'] = 'https';
+  h['x-forwarded-host'] = h.host ?? '';
+  h['x-forwarded-prefix'] = `/${projectId}`;
+  h[SIGNATURE_HEADER] = signServiceRequest(secret, req.method ?? 'GET', path, Date.now(), {
+    projectId,
+    user,
+  });
+}
