@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import type { Logger } from '../log/index.js';
+import { ProjectRuntime } from '../projects/index.js';
 import { HostRemovedError } from './errors.js';
 import { type HostService, startHostService } from './host-service.js';
 import { checkSelf, reportAgentError } from './hub-api.js';
@@ -18,16 +20,22 @@ export interface RunningAgent {
   readonly state: AgentState;
   readonly servicePort: number;
   readonly tunnel: Tunnel;
+  /** The project servers this host runs. */
+  readonly projects: ProjectRuntime;
   /** Rejects with HostRemovedError when the hub removed this host (the agent has stopped then). */
   readonly removed: Promise<never>;
-  /** Closes the tunnel and the host service. */
+  /** Closes the tunnel and the host service, and stops the project servers (they resume next start). */
   stop(): Promise<void>;
 }
 
-/** Runs a joined host: the host service on 127.0.0.1 and the tunnel to the hub. */
+/** Runs a joined host: the host service on 127.0.0.1, its project servers and the tunnel to the hub. */
 export async function runAgent(opts: AgentOptions): Promise<RunningAgent> {
   const { state, tunnelPrivateKey } = loadAgentState(opts.dataDir);
   const log = opts.logger;
+  const projects = new ProjectRuntime({
+    projectsDir: join(opts.dataDir, 'projects'),
+    logger: log.child({ component: 'projects' }),
+  });
   let service: HostService;
   try {
     service = await startHostService({
@@ -36,6 +44,7 @@ export async function runAgent(opts: AgentOptions): Promise<RunningAgent> {
       serviceSecret: state.serviceSecret,
       version: opts.version,
       logger: log.child({ component: 'host-service' }),
+      runtime: projects,
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw servicePortInUse(opts.servicePort);
@@ -84,7 +93,7 @@ export async function runAgent(opts: AgentOptions): Promise<RunningAgent> {
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
-    stopping ??= Promise.all([tunnel.stop(), service.close()]).then(() => undefined);
+    stopping ??= Promise.all([tunnel.stop(), service.close(), projects.stopAll()]).then(() => undefined);
     return stopping;
   };
   const removed = new Promise<never>((_, reject) => {
@@ -109,5 +118,15 @@ export async function runAgent(opts: AgentOptions): Promise<RunningAgent> {
     'host agent started',
   );
   tunnel.start();
-  return { state, servicePort: service.port, tunnel, removed, stop };
+  // Bring back what the hub had started before this agent was stopped or killed; the hub needs
+  // to do nothing (its proxy sees project_not_running only until each one listens again). Not
+  // awaited: a slow project must not hold up the agent.
+  void projects
+    .resumeAll()
+    .then((resumed) => {
+      const failed = resumed.filter((p) => p.state === 'error');
+      if (failed.length) log.warn({ failed }, 'agent: some projects could not be resumed');
+    })
+    .catch((err: Error) => log.error({ err }, 'agent: resuming projects failed'));
+  return { state, servicePort: service.port, tunnel, projects, removed, stop };
 }
