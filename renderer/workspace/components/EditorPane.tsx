@@ -222,15 +222,17 @@ export function EditorPane({ tab, active }: { tab: EditorTabState; active: boole
           {tab.path}
         </span>
         <SaveStatus save={save} dirty={tab.dirty} />
-        <button
-          type="button"
-          className="button button-primary button-small"
-          onClick={() => void saveNow()}
-          disabled={load.state !== 'ready' || save.state === 'saving'}
-          aria-keyshortcuts="Control+S Meta+S"
-        >
-          Save
-        </button>
+        {load.state !== 'error' && (
+          <button
+            type="button"
+            className="button button-primary button-small"
+            onClick={() => void saveNow()}
+            disabled={load.state !== 'ready' || save.state === 'saving'}
+            aria-keyshortcuts="Control+S Meta+S"
+          >
+            Save
+          </button>
+        )}
       </div>
       {save.state === 'conflict' && (
         <ConflictBar onReload={() => void reloadFromDisk()} onOverwrite={() => void saveNow(true)} />

@@ -1,3 +1,4 @@
+import { useId } from 'react';
 import type { FileEntry } from '../../../server/api/index.js';
 import { downloadUrl } from '../api.js';
 import { formatSize } from '../format.js';
@@ -28,6 +29,7 @@ export function FileRow({ entry, renaming, onRename, onRenameDone, onDelete }: P
   const rename = useWorkspace((s) => s.rename);
   const path = joinPath(dir, entry.name);
   const isDir = entry.type === 'dir';
+  const sizeId = useId();
 
   if (renaming) {
     return (
@@ -53,10 +55,15 @@ export function FileRow({ entry, renaming, onRename, onRenameDone, onDelete }: P
         className="file-open"
         onClick={() => (isDir ? void openDir(path) : openFile(path))}
         title={isDir ? `Open folder ${entry.name}` : `Edit ${entry.name}`}
+        aria-describedby={isDir ? undefined : sizeId}
       >
         <EntryIcon type={entry.type} />
         <span className="file-name">{entry.name}</span>
-        {!isDir && <span className="file-size">{formatSize(entry.size)}</span>}
+        {!isDir && (
+          <span className="file-size" id={sizeId} aria-hidden="true">
+            {formatSize(entry.size)}
+          </span>
+        )}
       </button>
       <span className="file-actions">
         {!isDir && (
