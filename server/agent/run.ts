@@ -14,6 +14,8 @@ export interface AgentOptions {
   servicePort: number;
   version: string;
   logger: Logger;
+  /** The project server entry; default the built one (tests pass a fixture). */
+  projectEntry?: string;
 }
 
 export interface RunningAgent {
@@ -35,6 +37,7 @@ export async function runAgent(opts: AgentOptions): Promise<RunningAgent> {
   const projects = new ProjectRuntime({
     projectsDir: join(opts.dataDir, 'projects'),
     logger: log.child({ component: 'projects' }),
+    ...(opts.projectEntry ? { entry: opts.projectEntry } : {}),
   });
   let service: HostService;
   try {
