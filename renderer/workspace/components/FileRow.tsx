@@ -30,6 +30,10 @@ export function FileRow({ entry, renaming, onRename, onRenameDone, onDelete }: P
   const path = joinPath(dir, entry.name);
   const isDir = entry.type === 'dir';
   const sizeId = useId();
+  const current = useWorkspace((s) => {
+    const active = s.tabs.find((t) => t.id === s.activeTab);
+    return active?.kind === 'editor' && active.path === path;
+  });
 
   if (renaming) {
     return (
@@ -49,13 +53,14 @@ export function FileRow({ entry, renaming, onRename, onRenameDone, onDelete }: P
   }
 
   return (
-    <li className={`file-row file-row-${entry.type}`}>
+    <li className={`file-row file-row-${entry.type}${current ? ' file-row-current' : ''}`}>
       <button
         type="button"
         className="file-open"
         onClick={() => (isDir ? void openDir(path) : openFile(path))}
         title={isDir ? `Open folder ${entry.name}` : `Edit ${entry.name}`}
         aria-describedby={isDir ? undefined : sizeId}
+        aria-current={current ? 'true' : undefined}
       >
         <EntryIcon type={entry.type} />
         <span className="file-name">{entry.name}</span>

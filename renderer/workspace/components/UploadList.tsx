@@ -7,7 +7,7 @@ function UploadItem({ upload }: { upload: Upload }) {
   const name = upload.file.name;
   const percent = upload.total > 0 ? Math.round((upload.loaded / upload.total) * 100) : 100;
   return (
-    <li className={`upload upload-${upload.state}`}>
+    <li className={`upload upload-state-${upload.state}`}>
       <div className="upload-head">
         <span className="upload-name mono">{name}</span>
         <span className="upload-size">{formatSize(upload.file.size)}</span>
