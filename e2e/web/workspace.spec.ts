@@ -1,0 +1,210 @@
+// The workspace page (renderer/workspace.html) against a real project server. For now the test
+// starts the project server directly (`dist/server/projects/workspace/main.js`, plain HTTP on
+// 127.0.0.1) and opens http://127.0.0.1:<port>/<project_id>/; the page is the same one the hub
+// proxies to at https://hub/<project_id>/.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base, expect, type Page } from '@playwright/test';
+import { screenshot } from '../support/fixtures.js';
+import { cleanEnv, exited } from '../support/hub.js';
+import { ROOT } from '../support/paths.js';
+
+const PROJECT_SERVER = join(ROOT, 'dist', 'server', 'projects', 'workspace', 'main.js');
+const START_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+interface ProjectServer {
+  id: string;
+  dir: string;
+  /** http://127.0.0.1:<port>/<id>/ */
+  url: string;
+  output(): string;
+}
+
+async function startProjectServer(): Promise<{ server: ProjectServer; stop(): Promise<string> }> {
+  const id = randomUUID();
+  const dir = mkdtempSync(join(tmpdir(), 'lp-e2e-project-'));
+  const args = [PROJECT_SERVER, '--project-id', id, '--dir', dir, '--port', '0'];
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    [...args, '--renderer-dir', join(ROOT, 'dist', 'renderer')],
+    {
+      cwd: ROOT,
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  proc.stdout?.setEncoding('utf8').on('data', (s: string) => {
+    out += s;
+  });
+  proc.stderr?.setEncoding('utf8').on('data', (s: string) => {
+    out += s;
+  });
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exited(proc);
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    return out;
+  };
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`project server did not listen within ${START_TIMEOUT_MS} ms:\n${out}`)),
+      START_TIMEOUT_MS,
+    );
+    proc.stdout?.on('data', () => {
+      const m = /\{"event":"listening","port":(\d+)\}/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    proc.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`project server exited (${code ?? signal}) before it listened:\n${out}`));
+    });
+  }).catch(async (err: unknown) => {
+    await stop();
+    throw err;
+  });
+  return { server: { id, dir, url: `http://127.0.0.1:${port}/${id}/`, output: () => out }, stop };
+}
+
+const test = base.extend<{ project: ProjectServer }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern
+  project: async ({}, use, testInfo) => {
+    test.skip(!existsSync(PROJECT_SERVER), `${PROJECT_SERVER} missing: npm run build:server`);
+    const { server, stop } = await startProjectServer();
+    try {
+      await use(server);
+    } finally {
+      const output = await stop();
+      await testInfo.attach('project server output', { body: output, contentType: 'text/plain' });
+    }
+  },
+});
+
+/** The workspace, opened and connected. */
+async function openWorkspace(page: Page, project: ProjectServer): Promise<void> {
+  await page.goto(project.url);
+  await expect(page.getByText(project.id)).toBeVisible();
+  await expect(page.getByText('Live', { exact: true })).toBeVisible();
+}
+
+/** The text on the visible terminal's screen, one line per row. */
+function terminalText(page: Page): Promise<string> {
+  return page.getByRole('region', { name: 'Terminal' }).locator('.xterm-rows').innerText();
+}
+
+test('a new file is written in the editor, saved, and listed', async ({ page, project }, testInfo) => {
+  await openWorkspace(page, project);
+  await expect(page.getByText('This folder is empty — upload or create a file')).toBeVisible();
+  await screenshot(page, testInfo, 'workspace-empty', { fullPage: false });
+
+  await page.getByRole('button', { name: 'New file' }).click();
+  await page.getByLabel('New file name').fill('notes.md');
+  await page.getByLabel('New file name').press('Enter');
+
+  const files = page.getByRole('list', { name: 'Files' });
+  await expect(files.getByRole('button', { name: 'notes.md', exact: true })).toBeVisible();
+  await expect(page.getByRole('tab', { name: /notes\.md/ })).toHaveAttribute('aria-selected', 'true');
+  const editor = page.getByRole('textbox', { name: 'Contents of notes.md' });
+  await expect(editor).toBeFocused();
+  const text = '# Notes\n\nWritten in the workspace.';
+  await page.keyboard.type(text);
+  // Unsaved: the tab says so.
+  await expect(page.getByRole('tab', { name: /notes\.md.*unsaved changes/ })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Saved', { exact: true })).toBeVisible();
+  await expect(page.getByRole('tab', { name: /unsaved changes/ })).toHaveCount(0);
+  expect(readFileSync(join(project.dir, 'notes.md'), 'utf8')).toBe(text);
+  // The list shows the new size (refreshed by the folder watch).
+  await expect(files.getByRole('button', { name: 'notes.md', exact: true })).toHaveAccessibleDescription(
+    `${text.length} B`,
+  );
+  await screenshot(page, testInfo, 'workspace-editor', { fullPage: false });
+
+  // Ctrl-S saves too.
+  await editor.press('End');
+  await page.keyboard.type(' Again.');
+  await page.keyboard.press('Control+s');
+  await expect(page.getByRole('tab', { name: /unsaved changes/ })).toHaveCount(0);
+  expect(readFileSync(join(project.dir, 'notes.md'), 'utf8')).toContain('Written in the workspace. Again.');
+});
+
+test('a file changed by something else shows up in the list; a binary file is for downloading', async ({
+  page,
+  project,
+}, testInfo) => {
+  await openWorkspace(page, project);
+  writeFileSync(join(project.dir, 'hello.py'), 'print("hello")\n');
+  writeFileSync(join(project.dir, 'data.bin'), Buffer.from([0, 1, 2, 0, 255, 0]));
+  const files = page.getByRole('list', { name: 'Files' });
+  await expect(files.getByRole('button', { name: 'hello.py', exact: true })).toBeVisible();
+  await expect(files.getByRole('link', { name: 'Download data.bin' })).toHaveAttribute(
+    'href',
+    `/${project.id}/api/files/download?path=data.bin`,
+  );
+
+  await files.getByRole('button', { name: 'data.bin', exact: true }).click();
+  await expect(page.getByText('This is a binary file — download it instead.')).toBeVisible();
+  await screenshot(page, testInfo, 'workspace-files', { fullPage: false });
+});
+
+test('a terminal runs commands and survives a reload', async ({ page, project }, testInfo) => {
+  await openWorkspace(page, project);
+  await page.getByRole('button', { name: 'New terminal' }).click();
+  await expect(page.getByRole('tab', { name: 'Terminal 1' })).toHaveAttribute('aria-selected', 'true');
+  const terminal = page.getByRole('region', { name: 'Terminal' });
+  await expect(terminal).toBeVisible();
+  // The shell is ready when it printed its prompt.
+  await expect.poll(() => terminalText(page)).toMatch(/\S/);
+
+  await terminal.click();
+  await page.keyboard.type('echo hello-e2e\n');
+  // The output line (not just the echoed command).
+  await expect.poll(() => terminalText(page)).toMatch(/^hello-e2e\s*$/m);
+  await screenshot(page, testInfo, 'workspace-terminal', { fullPage: false });
+
+  // A reload reattaches to the same shell: the tab comes back and the server replays the output.
+  await page.reload();
+  await expect(page.getByRole('tab', { name: 'Terminal 1' })).toBeVisible();
+  await expect.poll(() => terminalText(page)).toMatch(/^hello-e2e\s*$/m);
+  await page.getByRole('region', { name: 'Terminal' }).click();
+  await page.keyboard.type('echo still-$((40+2))\n');
+  await expect.poll(() => terminalText(page)).toMatch(/^still-42\s*$/m);
+});
+
+test('uploading a file that exists asks before overwriting it', async ({ page, project }) => {
+  await openWorkspace(page, project);
+  const picker = page.locator('input[type="file"]');
+  const file = { name: 'upload.txt', mimeType: 'text/plain', buffer: Buffer.from('first version\n') };
+  await picker.setInputFiles(file);
+  const files = page.getByRole('list', { name: 'Files' });
+  await expect(files.getByRole('button', { name: 'upload.txt', exact: true })).toBeVisible();
+
+  await picker.setInputFiles({ ...file, buffer: Buffer.from('second version\n') });
+  const uploads = page.getByRole('list', { name: 'Uploads' });
+  await expect(uploads.getByText('upload.txt already exists here. Replace it?')).toBeVisible();
+  expect(readFileSync(join(project.dir, 'upload.txt'), 'utf8')).toBe('first version\n');
+  await uploads.getByRole('button', { name: 'Overwrite' }).click();
+  await expect(uploads.getByText('Uploaded').last()).toBeVisible();
+  expect(readFileSync(join(project.dir, 'upload.txt'), 'utf8')).toBe('second version\n');
+
+  // Delete asks first.
+  await files.getByRole('button', { name: 'Delete upload.txt' }).click();
+  await page
+    .getByRole('dialog', { name: 'Delete upload.txt?' })
+    .getByRole('button', { name: 'Delete' })
+    .click();
+  await expect(page.getByText('This folder is empty — upload or create a file')).toBeVisible();
+  expect(existsSync(join(project.dir, 'upload.txt'))).toBe(false);
+});
