@@ -8,7 +8,12 @@ export {
   JoinRefusedError,
   PinMismatchError,
 } from './errors.js';
-export { DEFAULT_SERVICE_PORT, type HostRuntime, type HostService, startHostService } from './host-service.js';
+export {
+  DEFAULT_SERVICE_PORT,
+  type HostRuntime,
+  type HostService,
+  startHostService,
+} from './host-service.js';
 export {
   assertJoinableDataDir,
   type Joined,
