@@ -31,8 +31,9 @@ describe('terminals over conat', () => {
     const c = await connect();
     c.send({ t: 'term.open', term: 't1', cols: 80, rows: 24 });
     expect(await c.waitFor(isOpened('t1'))).toEqual({ t: 'term.opened', term: 't1', reattached: false });
-    c.send({ t: 'term.input', term: 't1', data: 'echo hello-$RANDOM; pwd\r' });
-    const out = await c.waitForOutput('t1', p.dir);
+    c.send({ t: 'term.input', term: 't1', data: 'echo hello-$RANDOM; echo "cwd=$PWD."\r' });
+    // Only the shell's output has the expanded values (the echoed command line has `$PWD`).
+    const out = await c.waitForOutput('t1', `cwd=${p.dir}.`);
     expect(out).toMatch(/hello-\d+/);
     const listed = await listTerminals();
     expect(listed.map((t) => t.id)).toContain('t1');

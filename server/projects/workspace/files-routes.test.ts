@@ -17,8 +17,13 @@ afterAll(async () => {
 
 const q = (path: string) => encodeURIComponent(path);
 const post = (route: string, body: unknown) =>
-  fetch(p.api(route), { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; field?: string } }).error;
+  fetch(p.api(route), {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
+const errorOf = async (res: Response) =>
+  ((await res.json()) as { error: { code: string; field?: string } }).error;
 
 describe('files API', () => {
   it('upload then download gives the same bytes (a few MiB, streamed both ways)', async () => {
@@ -41,7 +46,9 @@ describe('files API', () => {
     expect(down.headers.get('content-length')).toBe(String(bytes.length));
     expect(down.headers.get('content-disposition')).toContain('attachment');
     const got = Buffer.from(await down.arrayBuffer());
-    expect(createHash('sha256').update(got).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(createHash('sha256').update(got).digest('hex')).toBe(
+      createHash('sha256').update(bytes).digest('hex'),
+    );
   });
 
   it('refuses to replace a file on upload unless overwrite=true, and leaves no temporary files', async () => {
@@ -51,7 +58,10 @@ describe('files API', () => {
     expect(await errorOf(refused)).toMatchObject({ code: 'file_exists', field: 'path' });
     expect(await readFile(join(p.dir, 'taken.txt'), 'utf8')).toBe('old');
 
-    const replaced = await fetch(p.api(`files/upload?path=${q('taken.txt')}&overwrite=true`), { method: 'PUT', body: 'new' });
+    const replaced = await fetch(p.api(`files/upload?path=${q('taken.txt')}&overwrite=true`), {
+      method: 'PUT',
+      body: 'new',
+    });
     expect(replaced.status).toBe(200);
     expect(await readFile(join(p.dir, 'taken.txt'), 'utf8')).toBe('new');
 
@@ -125,11 +135,17 @@ describe('files API', () => {
 
   it('text keeps the file mode and creates new files without expectedMtime', async () => {
     await writeFile(join(p.dir, 'run.sh'), 'echo 1\n', { mode: 0o755 });
-    const res = await fetch(p.api('files/text'), { method: 'PUT', body: JSON.stringify({ path: 'run.sh', content: 'echo 2\n' }) });
+    const res = await fetch(p.api('files/text'), {
+      method: 'PUT',
+      body: JSON.stringify({ path: 'run.sh', content: 'echo 2\n' }),
+    });
     expect(res.status).toBe(200);
     expect((await stat(join(p.dir, 'run.sh'))).mode & 0o777).toBe(0o755);
 
-    const created = await fetch(p.api('files/text'), { method: 'PUT', body: JSON.stringify({ path: 'fresh.txt', content: 'x' }) });
+    const created = await fetch(p.api('files/text'), {
+      method: 'PUT',
+      body: JSON.stringify({ path: 'fresh.txt', content: 'x' }),
+    });
     expect(created.status).toBe(200);
     expect(await readFile(join(p.dir, 'fresh.txt'), 'utf8')).toBe('x');
   });

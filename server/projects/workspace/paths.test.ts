@@ -23,7 +23,8 @@ afterAll(async () => {
 });
 
 const get = (route: string, rawQuery: string) => fetch(`${p.api(route)}?path=${rawQuery}`);
-const post = (route: string, body: unknown) => fetch(p.api(route), { method: 'POST', body: JSON.stringify(body) });
+const post = (route: string, body: unknown) =>
+  fetch(p.api(route), { method: 'POST', body: JSON.stringify(body) });
 async function expectOutside(res: Response, field = 'path') {
   expect(res.status).toBe(400);
   expect(await res.json()).toMatchObject({ error: { code: 'path_outside_project', field } });
@@ -31,7 +32,16 @@ async function expectOutside(res: Response, field = 'path') {
 
 describe('path confinement', () => {
   it('refuses ../ in every spelling, and absolute paths', async () => {
-    for (const raw of ['..', '../', '..%2f', '..%2Fsandbox', 'inner%2f..%2f..%2foutside', '%2e%2e%2foutside', '%2fetc', '%2Fetc%2Fpasswd']) {
+    for (const raw of [
+      '..',
+      '../',
+      '..%2f',
+      '..%2Fsandbox',
+      'inner%2f..%2f..%2foutside',
+      '%2e%2e%2foutside',
+      '%2fetc',
+      '%2Fetc%2Fpasswd',
+    ]) {
       await expectOutside(await get('files', raw));
       await expectOutside(await get('files/download', raw === '..' ? '..%2foutside%2fsecret.txt' : raw));
       await expectOutside(await get('files/text', raw));
@@ -53,19 +63,31 @@ describe('path confinement', () => {
       await fetch(p.api('files/upload?path=escape-dir%2Fplanted.txt'), { method: 'PUT', body: 'x' }),
     );
     await expectOutside(
-      await fetch(p.api('files/text'), { method: 'PUT', body: JSON.stringify({ path: 'escape-file', content: 'x' }) }),
+      await fetch(p.api('files/text'), {
+        method: 'PUT',
+        body: JSON.stringify({ path: 'escape-file', content: 'x' }),
+      }),
     );
     await expectOutside(await post('files/mkdir', { path: 'escape-dir/new' }));
     await expectOutside(await post('files/new', { path: 'escape-dir/new.txt' }));
-    await expectOutside(await post('files/rename', { from: 'inner/ok.txt', to: 'escape-dir/stolen.txt' }), 'to');
-    await expectOutside(await post('files/rename', { from: 'escape-dir/secret.txt', to: 'mine.txt' }), 'from');
+    await expectOutside(
+      await post('files/rename', { from: 'inner/ok.txt', to: 'escape-dir/stolen.txt' }),
+      'to',
+    );
+    await expectOutside(
+      await post('files/rename', { from: 'escape-dir/secret.txt', to: 'mine.txt' }),
+      'from',
+    );
     await expectOutside(await post('files/delete', { path: 'escape-dir/secret.txt' }));
     expect(await readFile(join(outsideDir, 'secret.txt'), 'utf8')).toBe('top secret');
   });
 
   it('refuses writing through a dangling symlink that points outside', async () => {
     await expectOutside(
-      await fetch(p.api('files/text'), { method: 'PUT', body: JSON.stringify({ path: 'dangling-out', content: 'x' }) }),
+      await fetch(p.api('files/text'), {
+        method: 'PUT',
+        body: JSON.stringify({ path: 'dangling-out', content: 'x' }),
+      }),
     );
     await expect(stat(join(outsideDir, 'not-yet.txt'))).rejects.toThrow();
   });

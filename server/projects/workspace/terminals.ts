@@ -1,3 +1,4 @@
+import { readdir, readFile } from 'node:fs/promises';
 import pty, { type IPty } from 'node-pty';
 import type { Logger } from 'pino';
 import type { ConatServerMessage } from '../../api/index.js';
@@ -188,6 +189,9 @@ export class Terminals {
     if ((await Promise.race([Promise.all(all.map((t) => t.exited)), grace])) === 'late') {
       for (const t of this.terminals.values()) this.kill(t, 'SIGKILL');
     }
+    // A shell that ignored SIGHUP passed that on to its children (ignored signals survive exec);
+    // killing it does not reach them. Whatever is left in the terminals' sessions goes now.
+    if (all.length > 0) await killSessions(new Set(all.map((t) => t.pty.pid)), this.opts.log);
     this.terminals.clear();
   }
 
@@ -229,6 +233,34 @@ export class Terminals {
     } catch {
       // node-pty reads the foreground process from /proc; a terminal exiting right now has none.
       return this.shell;
+    }
+  }
+}
+
+/**
+ * SIGKILLs every process still in one of `sids` (each terminal's shell leads its own session).
+ * Linux only (/proc); elsewhere the shells' process groups are all we can name.
+ */
+async function killSessions(sids: Set<number>, log: Logger): Promise<void> {
+  const pids: number[] = [];
+  try {
+    for (const name of await readdir('/proc')) {
+      if (!/^[0-9]+$/.test(name)) continue;
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+      // Fields after the command (which may hold spaces and parens): state ppid pgrp session …
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (sids.has(Number(fields[3]))) pids.push(Number(name));
+    }
+  } catch (err) {
+    log.debug({ err }, 'no /proc: killing the process groups only');
+    for (const sid of sids) pids.push(-sid);
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch (err) {
+      // Gone between the scan and the signal: that is what we wanted.
+      log.debug({ err, pid }, 'process already gone');
     }
   }
 }

@@ -84,16 +84,26 @@ export class ConatClient {
   /** All `term.output` of `term` so far, concatenated. */
   output(term: string): string {
     return this.messages
-      .filter((m): m is Extract<ConatServerMessage, { t: 'term.output' }> => m.t === 'term.output' && m.term === term)
+      .filter(
+        (m): m is Extract<ConatServerMessage, { t: 'term.output' }> =>
+          m.t === 'term.output' && m.term === term,
+      )
       .map((m) => m.data)
       .join('');
   }
 
   /** Resolves with the first message (already received or still to come) matching `pred`. */
-  waitFor<T extends ConatServerMessage>(pred: (m: ConatServerMessage) => m is T, timeoutMs?: number): Promise<T>;
+  waitFor<T extends ConatServerMessage>(
+    pred: (m: ConatServerMessage) => m is T,
+    timeoutMs?: number,
+  ): Promise<T>;
   waitFor(pred: (m: ConatServerMessage) => boolean, timeoutMs?: number): Promise<ConatServerMessage>;
   waitFor(pred: (m: ConatServerMessage) => boolean, timeoutMs = 15_000): Promise<ConatServerMessage> {
-    return this.until(() => this.messages.find(pred), timeoutMs, () => 'message');
+    return this.until(
+      () => this.messages.find(pred),
+      timeoutMs,
+      () => 'message',
+    );
   }
 
   /** Resolves when `term`'s output contains `text`. */
@@ -129,7 +139,9 @@ export class ConatClient {
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`timed out waiting for ${what()}; got ${JSON.stringify(this.messages).slice(0, 2000)}`));
+        reject(
+          new Error(`timed out waiting for ${what()}; got ${JSON.stringify(this.messages).slice(0, 2000)}`),
+        );
       }, timeoutMs);
       this.waiters.push(waiter);
     });

@@ -1,0 +1,132 @@
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { PROJECT_TOKEN_HEADER, PROJECT_USER_HEADER } from '../control-contract.js';
+import { ConatClient, startTestProject, type TestProject } from './test-support.js';
+
+let p: TestProject | undefined;
+afterEach(async () => {
+  await p?.stop();
+  p = undefined;
+});
+
+/** Pids whose command line is `cmd` (Linux /proc). */
+async function findProcesses(cmd: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    const line = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
+    if (line.split('\0').join(' ').trim() === cmd) found.push(Number(name));
+  }
+  return found;
+}
+
+async function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const ws = new WebSocket(url, { headers });
+  const [, res] = (await once(ws, 'unexpected-response')) as [unknown, { statusCode: number }];
+  return res.statusCode;
+}
+
+describe('project token', () => {
+  it('refuses requests and upgrades without the right token (403 JSON)', async () => {
+    p = await startTestProject({ token: 's3cret-token' });
+    const url = p.api('files');
+    const attempts: Record<string, string>[] = [
+      {},
+      { [PROJECT_TOKEN_HEADER]: 'wrong' },
+      { [PROJECT_TOKEN_HEADER]: 's3cret-token-' },
+    ];
+    for (const headers of attempts) {
+      const res = await fetch(url, { headers });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ error: { code: 'forbidden' } });
+    }
+    const ok = await fetch(url, {
+      headers: { [PROJECT_TOKEN_HEADER]: 's3cret-token', [PROJECT_USER_HEADER]: 'u1' },
+    });
+    expect(ok.status).toBe(200);
+
+    // Even the page and the assets are behind the token: only the host service reaches this server.
+    expect((await fetch(`${p.base}/`)).status).toBe(403);
+    expect((await fetch(`http://127.0.0.1:${p.server.port}/assets/x.js`)).status).toBe(403);
+
+    const ws = `ws://127.0.0.1:${p.server.port}/conat`;
+    expect(await upgradeStatus(ws)).toBe(403);
+    expect(await upgradeStatus(ws, { [PROJECT_TOKEN_HEADER]: 'wrong' })).toBe(403);
+    expect(await upgradeStatus(`ws://127.0.0.1:${p.server.port}/${p.id}/port/8080/`)).toBe(403);
+    const c = await ConatClient.connect(ws, { [PROJECT_TOKEN_HEADER]: 's3cret-token' });
+    await c.close();
+  });
+
+  it('answers everything when no token is configured', async () => {
+    p = await startTestProject();
+    expect((await fetch(p.api('files'))).status).toBe(200);
+  });
+});
+
+describe('workspace page and assets', () => {
+  it('says the UI is not built when workspace.html is missing', async () => {
+    p = await startTestProject();
+    const res = await fetch(`${p.base}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(await res.text()).toContain('npm run build');
+  });
+
+  it('serves workspace.html at /<id>/ and the assets at /assets/', async () => {
+    p = await startTestProject();
+    const renderer = join(p.sandbox, 'renderer');
+    await mkdir(join(renderer, 'assets'), { recursive: true });
+    await writeFile(join(renderer, 'workspace.html'), '<script src="/assets/ws-abc.js"></script>');
+    await writeFile(join(renderer, 'assets', 'ws-abc.js'), 'console.log(1)');
+    await writeFile(join(p.sandbox, 'secret.txt'), 'no');
+
+    const page = await fetch(`${p.base}/`);
+    expect(await page.text()).toContain('/assets/ws-abc.js');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+
+    const bare = await fetch(p.base, { redirect: 'manual' });
+    expect(bare.status).toBe(308);
+    expect(bare.headers.get('location')).toBe(`/${p.id}/`);
+
+    for (const url of [`http://127.0.0.1:${p.server.port}/assets/ws-abc.js`, `${p.base}/assets/ws-abc.js`]) {
+      const js = await fetch(url);
+      expect(js.status).toBe(200);
+      expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      expect(js.headers.get('cache-control')).toContain('immutable');
+      expect(await js.text()).toBe('console.log(1)');
+    }
+    for (const bad of ['..%2f..%2fsecret.txt', '%2e%2e/%2e%2e/secret.txt', 'missing.js', '%E0%A4%A']) {
+      const res = await fetch(`http://127.0.0.1:${p.server.port}/assets/${bad}`);
+      expect(res.status, bad).toBe(404);
+    }
+  });
+});
+
+describe('close()', () => {
+  it('ends terminals and open sockets promptly', async () => {
+    p = await startTestProject();
+    const c = await ConatClient.connect(`ws://127.0.0.1:${p.server.port}/conat`);
+    c.send({ t: 'term.open', term: 'busy', cols: 80, rows: 24 });
+    await c.waitFor((m) => m.t === 'term.opened');
+    // A shell that ignores SIGHUP must still go (SIGKILL after the grace period).
+    c.send({ t: 'term.input', term: 'busy', data: "trap '' HUP; sleep 59.125\r" });
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    await p.server.close();
+    // Generous: the contract is 2 s for the process, on a loaded CI machine this may be slower.
+    expect(Date.now() - started).toBeLessThan(5000);
+    if (c.ws.readyState !== WebSocket.CLOSED) await once(c.ws, 'close');
+    // The shell ignored SIGHUP, and so did its `sleep`: it must be gone all the same.
+    if (!existsSync('/proc/self/stat')) return;
+    let left = await findProcesses('sleep 59.125');
+    for (let i = 0; i < 30 && left.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await findProcesses('sleep 59.125');
+    }
+    expect(left).toEqual([]);
+  });
+});
