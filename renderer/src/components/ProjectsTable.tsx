@@ -105,7 +105,7 @@ function ProjectRow({ project, now, onDelete }: { project: ProjectView; now: num
   };
   const active = project.state === 'running' || project.state === 'starting';
   return (
-    <tr className={`project project-${project.state}`} data-testid={`project-${project.id}`}>
+    <tr className={`project-row project-row-${project.state}`} data-testid={`project-${project.id}`}>
       <th scope="row">
         <span className="project-name">{project.name}</span>
       </th>
