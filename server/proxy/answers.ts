@@ -33,7 +33,7 @@ export interface Answer {
 
 /** Sends `a`: its page when there is one and `asHtml`, else its JSON. */
 export function send(req: IncomingMessage, res: ServerResponse, a: Answer, asHtml = wantsHtml(req)): void {
-  if (res.headersSent) {
+  if (res.headersSent || res.destroyed) {
     res.destroy();
     return;
   }
@@ -52,6 +52,7 @@ export function send(req: IncomingMessage, res: ServerResponse, a: Answer, asHtm
 }
 
 export function redirect(res: ServerResponse, status: 302 | 303, location: string): void {
+  if (res.headersSent || res.destroyed) return;
   res.writeHead(status, { location, 'cache-control': 'no-store', 'content-length': '0' });
   res.end();
 }

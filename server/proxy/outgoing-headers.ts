@@ -7,6 +7,7 @@ import { SESSION_COOKIE, withoutCookie } from '../http/index.js';
  * copies them once more anyway):
  * - the hub's session cookie and any Authorization header stay on the hub: a project never sees
  *   the credentials of the hub (its own cookies pass: apps inside projects set their own);
+ * - `Expect` is dropped (the hub's server has answered it);
  * - `X-Forwarded-For` gets the peer appended (so the right-most entry is the one the hub saw),
  *   `X-Forwarded-Proto` is https, `X-Forwarded-Host` the Host asked for and `X-Forwarded-Prefix`
  *   `/<project_id>` (what the app is mounted under);
@@ -27,6 +28,8 @@ export function prepareForwardHeaders(
     else h.cookie = cookie;
   }
   if (h.authorization !== undefined) delete h.authorization;
+  // The hub's server already answered "100 Continue" and streams the body on: the host need not.
+  if (h.expect !== undefined) delete h.expect;
   const peer = req.socket.remoteAddress;
   if (peer !== undefined) {
     const before = h['x-forwarded-for'];

@@ -126,6 +126,16 @@ describe('forwarding', () => {
     expect(hub.calls.touch.filter((id) => id === PROJECT)).toHaveLength(1);
   });
 
+  it('a body sent with Expect: 100-continue goes through', async () => {
+    const res = await hubRequest(hub, `/${PROJECT}/stream`, {
+      method: 'POST',
+      headers: { cookie, expect: '100-continue', 'content-length': '5' },
+      body: 'hello',
+    });
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('hello');
+  });
+
   it('streams a 50 MiB body both ways byte-identical', async () => {
     const body = randomBytes(50 * 1024 * 1024);
     const res = await streamThrough(hub, `/${PROJECT}/stream`, cookie, body);
@@ -374,6 +384,9 @@ describe('WebSockets', () => {
     await expect(openWs(hub, `/${PROJECT}/conat`)).rejects.toThrow(/401/);
     await expect(openWs(hub, `/${OTHER}/conat`, cookie)).rejects.toThrow(/404/);
     await expect(openWs(hub, '/api/events', cookie)).rejects.toThrow();
+    await expect(openWs(hub, `/${PROJECT}/conat`, cookie, 'https://evil.example')).rejects.toThrow(/403/);
+    const same = await openWs(hub, `/${PROJECT}/conat`, cookie, `https://127.0.0.1:${hub.port}`);
+    same.close();
   });
 });
 

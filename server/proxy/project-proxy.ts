@@ -224,6 +224,12 @@ export function createProjectProxy(deps: ProjectProxyDeps, options: ProjectProxy
         refuseUpgrade(socket, unauthenticated());
         return;
       }
+      // Another site's page may not open a WebSocket with this browser's session (the Strict
+      // cookie already keeps it out; this holds even if the cookie policy changes).
+      if (req.headers.origin !== undefined && !sameOrigin(req)) {
+        refuseUpgrade(socket, forbidden(`WebSockets from ${req.headers.origin} are not allowed`));
+        return;
+      }
       const route = deps.resolve(id);
       if (route.kind !== 'ok') {
         refuseUpgrade(socket, answerFor(id, route));

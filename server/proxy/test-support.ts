@@ -302,11 +302,17 @@ export function streamThrough(
   });
 }
 
-export function openWs(hub: Pick<Hub, 'port' | 'ca'>, path: string, cookie?: string): Promise<WebSocket> {
+export function openWs(
+  hub: Pick<Hub, 'port' | 'ca'>,
+  path: string,
+  cookie?: string,
+  origin?: string,
+): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`wss://127.0.0.1:${hub.port}${path}`, {
       ca: hub.ca,
       headers: cookie ? { cookie } : {},
+      ...(origin ? { origin } : {}),
     });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
