@@ -166,6 +166,19 @@ describe('ProjectRuntime', () => {
     expect(await runtime.stop(newProjectId())).toMatchObject({ state: 'stopped' });
   });
 
+  it('a start right after a stop (while the first start is still under way) runs the project', async () => {
+    const runtime = env.create();
+    const id = newProjectId();
+    const first = runtime.start(id, 'p');
+    await new Promise((r) => setTimeout(r, 20)); // spawned, not yet listening
+    const stopped = runtime.stop(id);
+    const second = runtime.start(id, 'p');
+    expect(await first).toMatchObject({ id });
+    await stopped;
+    expect(await second).toEqual({ id, state: 'running', error: null });
+    expect((await hit(runtime, id, '/')).status).toBe(200);
+  });
+
   it('kills (SIGKILL) a server that ignores SIGTERM after the grace period', async () => {
     const runtime = env.create({ stopGraceMs: 300 });
     const id = newProjectId();

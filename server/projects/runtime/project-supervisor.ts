@@ -53,15 +53,16 @@ export class ProjectSupervisor {
   /** Resolves once the server listens ('running') or the start failed ('error'), or it was stopped. */
   async start(): Promise<void> {
     this.#wanted = true;
-    if (this.#initial) return this.#initial;
-    if (this.state === 'running') return;
-    if (this.#restarting) {
-      await this.#restarting;
-      // Re-read after the await (the restart may have brought it up, or a stop came meanwhile).
+    // Join a spawn under way. A stop may have cut it short (and this start come after that stop),
+    // so look again once it settles rather than taking its outcome as this start's answer.
+    while (this.#initial || this.#restarting) {
+      const joined = this.#initial;
+      await (this.#initial ?? this.#restarting);
       const now = this.state as ProjectState;
-      if (now === 'running' || !this.#wanted) return;
-      if (this.#initial) return this.#initial;
+      if (!this.#wanted || now === 'running') return;
+      if (joined && now === 'error') return; // the start we joined failed: that is the answer
     }
+    if (this.state === 'running') return;
     // Waiting out a crash backoff: the hub asking now is reason enough to try at once.
     this.#clearRestart();
     this.opts.backoff.reset();
