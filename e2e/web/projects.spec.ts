@@ -68,6 +68,12 @@ test.describe('on a Launchpad hub', () => {
     await expect(page.getByText('1 of 1 running')).toBeVisible();
     await screenshot(page, testInfo, 'projects-running');
 
+    // Open goes to the workspace in the same tab; Back returns to the list.
+    await open.click();
+    await expect(page).toHaveURL(new URL(project.url, page.url()).href);
+    await page.goBack();
+    await expect(row.getByText('Running', { exact: true })).toBeVisible();
+
     await row.getByRole('button', { name: 'Stop E2E project' }).click();
     await expect(row.getByText('Stopped', { exact: true })).toBeVisible({ timeout: RUNNING_WITHIN_MS });
     await expect(open).toHaveCount(0);
