@@ -33,8 +33,8 @@ describe('dependency rules', () => {
     expect(found.filter((i) => !/^server\/(hub|desktop|api)\//.test(i.target))).toEqual([]);
   });
 
-  it('renderer/ imports only server/api', () => {
-    const found = serverImports('renderer/src');
+  it.each(['renderer/src', 'renderer/workspace'])('%s imports only server/api', (dir) => {
+    const found = serverImports(dir);
     expect(found.length).toBeGreaterThan(0);
     expect(found.filter((i) => !i.target.startsWith('server/api/'))).toEqual([]);
   });

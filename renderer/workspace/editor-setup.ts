@@ -1,63 +1,13 @@
-// CodeMirror 6 setup: what the `codemirror` package's basicSetup gives, built from the
-// installed @codemirror packages (the `codemirror` entry in package.json is the CodeMirror 5 line),
-// plus a theme on the hub's CSS variables and the language for a file name, loaded on demand.
-import {
-  autocompletion,
-  closeBrackets,
-  closeBracketsKeymap,
-  completionKeymap,
-} from '@codemirror/autocomplete';
-import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
-import {
-  bracketMatching,
-  defaultHighlightStyle,
-  foldGutter,
-  foldKeymap,
-  indentOnInput,
-  type LanguageSupport,
-  syntaxHighlighting,
-} from '@codemirror/language';
-import { EditorState, type Extension } from '@codemirror/state';
-import {
-  crosshairCursor,
-  drawSelection,
-  dropCursor,
-  EditorView,
-  highlightActiveLine,
-  highlightActiveLineGutter,
-  highlightSpecialChars,
-  keymap,
-  lineNumbers,
-  rectangularSelection,
-} from '@codemirror/view';
+// CodeMirror 6 setup: the `codemirror` package's basicSetup (search included), Tab indenting,
+// a theme on the hub's CSS variables and the language for a file name, loaded on demand.
+import { indentWithTab } from '@codemirror/commands';
+import type { LanguageSupport } from '@codemirror/language';
+import type { Extension } from '@codemirror/state';
+import { EditorView, keymap } from '@codemirror/view';
+import { basicSetup as codemirrorBasicSetup } from 'codemirror';
 
-export const basicSetup: Extension = [
-  lineNumbers(),
-  highlightActiveLineGutter(),
-  highlightSpecialChars(),
-  history(),
-  foldGutter(),
-  drawSelection(),
-  dropCursor(),
-  EditorState.allowMultipleSelections.of(true),
-  indentOnInput(),
-  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-  bracketMatching(),
-  closeBrackets(),
-  autocompletion(),
-  rectangularSelection(),
-  crosshairCursor(),
-  highlightActiveLine(),
-  keymap.of([
-    ...closeBracketsKeymap,
-    ...defaultKeymap,
-    ...historyKeymap,
-    ...foldKeymap,
-    ...completionKeymap,
-    // Tab indents; Escape then Tab leaves the editor (CodeMirror's keyboard-trap escape hatch).
-    indentWithTab,
-  ]),
-];
+// Tab indents; Escape then Tab leaves the editor (CodeMirror's keyboard-trap escape hatch).
+export const basicSetup: Extension = [codemirrorBasicSetup, keymap.of([indentWithTab])];
 
 /** Colours from the hub's stylesheet, so light and dark follow the OS like the rest of the UI. */
 export const workspaceTheme: Extension = EditorView.theme({

@@ -487,6 +487,8 @@ export interface FetchResult {
   status: number;
   headers: IncomingHttpHeaders;
   text: string;
+  /** The body's bytes (downloads). */
+  body: Buffer;
   /** The parsed body, or undefined when it is not JSON. */
   json: Json;
   /** SHA-256 fingerprint of the certificate the server presented. */
@@ -526,14 +528,15 @@ export function hubFetch(port: number, path: string, opts: FetchOptions = {}): P
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          const body = Buffer.concat(chunks);
+          const text = body.toString('utf8');
           let json: Json;
           try {
             json = JSON.parse(text);
           } catch {
             json = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, peerFingerprint });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body, json, peerFingerprint });
         });
       },
     );
