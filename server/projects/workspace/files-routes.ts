@@ -1,7 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { createWriteStream } from 'node:fs';
-import { link, lstat, mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  link,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -266,7 +278,9 @@ export function filesRoutes(paths: ProjectPaths, log: Logger): Routes {
     // Write beside and rename: a crash or a full disk never leaves half a file; the mode is kept.
     const tmp = tempNameFor(file.abs, 'save');
     try {
-      await writeFile(tmp, body.content, { flag: 'wx', mode: current ? current.mode & 0o7777 : 0o666 });
+      await writeFile(tmp, body.content, { flag: 'wx' });
+      // writeFile's mode is cut by the umask; chmod gives the replaced file's mode back exactly.
+      if (current) await chmod(tmp, current.mode & 0o7777);
       await rename(tmp, file.abs);
     } catch (err) {
       throw fsError(err, 'path', file.rel);

@@ -113,8 +113,9 @@ describe('close()', () => {
     c.send({ t: 'term.open', term: 'busy', cols: 80, rows: 24 });
     await c.waitFor((m) => m.t === 'term.opened');
     // A shell that ignores SIGHUP must still go (SIGKILL after the grace period).
-    c.send({ t: 'term.input', term: 'busy', data: "trap '' HUP; sleep 59.125\r" });
-    await new Promise((r) => setTimeout(r, 300));
+    c.send({ t: 'term.input', term: 'busy', data: "trap '' HUP; echo armed-$((2+2)); sleep 59.125\r" });
+    await c.waitForOutput('busy', 'armed-4');
+    await new Promise((r) => setTimeout(r, 200));
     const started = Date.now();
     await p.server.close();
     // Generous: the contract is 2 s for the process, on a loaded CI machine this may be slower.

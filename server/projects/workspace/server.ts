@@ -149,7 +149,9 @@ export async function startProjectServer(opts: ProjectServerOptions): Promise<Ru
   };
 
   // Big uploads and downloads take as long as they take: no request timeout (headers still have one).
-  const server = createServer({ requestTimeout: 0 }, (req, res) => {
+  // Idle keep-alive connections outlive the hub proxy's pooled sockets, so the proxy never reuses
+  // a socket this side is closing at that moment (an ECONNRESET on an innocent request).
+  const server = createServer({ requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
     route(req, res).catch((err: unknown) => sendError(res, err, log, req));
   });
   server.on('upgrade', upgrade);
