@@ -156,6 +156,11 @@ describe('files API', () => {
     expect(bin.status).toBe(415);
     expect((await errorOf(bin)).code).toBe('binary_file');
 
+    await writeFile(join(p.dir, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    const latin1 = await fetch(p.api(`files/text?path=${q('latin1.txt')}`));
+    expect(latin1.status).toBe(415);
+    expect((await errorOf(latin1)).code).toBe('not_utf8');
+
     await writeFile(join(p.dir, 'huge.txt'), Buffer.alloc(5 * 1024 * 1024 + 1, 'a'));
     const huge = await fetch(p.api(`files/text?path=${q('huge.txt')}`));
     expect(huge.status).toBe(413);

@@ -57,6 +57,8 @@ function entryType(st: Stats): FileEntry['type'] {
   return 'other';
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 /** `attachment` with an ASCII fallback and the exact UTF-8 name (RFC 6266 / 5987). */
@@ -238,11 +240,15 @@ export function filesRoutes(paths: ProjectPaths, log: Logger): Routes {
       const bytes = await handle.readFile();
       if (bytes.subarray(0, BINARY_SNIFF).includes(0))
         throw new ApiError(415, 'binary_file', 'the file is binary; download it instead', 'path');
-      sendJson(res, 200, {
-        path: file.rel,
-        content: bytes.toString('utf8'),
-        mtime: iso(st),
-      } satisfies TextFile);
+      let content: string;
+      try {
+        content = strictUtf8.decode(bytes);
+      } catch {
+        // Decoding Latin-1 (or anything else) as UTF-8 would replace characters, and saving would
+        // write the replacements back: such a file is not the editor's to touch.
+        throw new ApiError(415, 'not_utf8', 'the file is not UTF-8 text; download it instead', 'path');
+      }
+      sendJson(res, 200, { path: file.rel, content, mtime: iso(st) } satisfies TextFile);
     } finally {
       await handle.close();
     }
