@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { HostView, Status, TokenView } from '../api/index.js';
+import { startHostService } from '../agent/index.js';
+import { type HostView, type Status, THIS_MACHINE_HOST_ID, type TokenView } from '../api/index.js';
 import {
   assertPortsFree,
   type Config,
@@ -32,7 +34,7 @@ import { ensurePrivateDir } from '../fs/private.js';
 import { HubHosts, registerHostRoutes, type ServiceEndpoint, tlsPinOf } from '../hosts/index.js';
 import { Auth, buildApp, createRedirectServer, type HubApp } from '../http/index.js';
 import { createLogger, flushLogger, type Logger } from '../log/index.js';
-import { HubProjects, projectHostsSource, registerProjectRoutes } from '../projects/hub/index.js';
+import { HubProjects, ProjectRuntime, projectHostsSource, registerProjectRoutes } from '../projects/index.js';
 import { ensureSecret } from '../secrets/index.js';
 import { ensureHostKey, type SshdHandle, startSshd } from '../sshd/index.js';
 import { ensureLocalTls, loadCustomTls, type TlsMaterial } from '../tls/index.js';
@@ -194,8 +196,27 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
       hosts.attachSshd(running);
     }
 
-    // "This machine": the host service inside the hub's process, reached directly (no tunnel).
-    const thisMachine: ServiceEndpoint | null = null;
+    // The same-machine shortcut: projects of "this machine" run under this process, behind a host
+    // service on a free loopback port (not 9002: an agent may run beside the hub) with a secret that
+    // lives as long as the process. Plus always has it; a Launchpad hub lists it as "this machine".
+    const runtime = new ProjectRuntime({
+      projectsDir: config.layout.projects,
+      logger: logger.child({ component: 'projects-runtime' }),
+    });
+    const localSecret = randomBytes(32).toString('base64url');
+    const localService = await startHostService({
+      port: 0,
+      hostId: THIS_MACHINE_HOST_ID,
+      serviceSecret: localSecret,
+      version,
+      logger: logger.child({ component: 'host-service' }),
+      runtime,
+    });
+    cleanup.push(() => runtime.stopAll());
+    cleanup.push(() => localService.close());
+    const thisMachine: ServiceEndpoint = { port: localService.port, secret: localSecret };
+
+    // Projects on "this machine" (reached directly: no tunnel) and on joined hosts.
     const projects = new HubProjects({
       db,
       hosts: projectHostsSource(hosts, () => thisMachine),
@@ -284,6 +305,13 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
 
     sshd?.on('status', () => changes.emit('status'));
     lock.update({ httpsPort: config.ports.https });
+    // This machine's projects come back as they were (the runtime remembers what ran); Plus has
+    // exactly one project, made now on first start. Neither holds up start-up.
+    void runtime
+      .resumeAll()
+      .then(() => projects.reconcile(THIS_MACHINE_HOST_ID))
+      .then(() => (config.product === 'plus' ? projects.ensureSingleProject('My project') : undefined))
+      .catch((err: Error) => logger.error({ err }, 'could not bring this machine’s projects back'));
     logger.info(
       { product: config.product, mode: config.deploymentMode, urls, dataDir, version },
       'hub started',

@@ -24,3 +24,15 @@ export {
   type ProjectRuntimeOptions,
 } from './runtime/index.js';
 // --- end host runtime ---
+
+// --- Hub side: the project registry, its API and the hosts it places projects on ---
+export {
+  HubProjects,
+  type HubProjectsOptions,
+  type ProjectHost,
+  type ProjectHostsSource,
+  type ProjectRoute,
+  projectHostsSource,
+  registerProjectRoutes,
+} from './hub/index.js';
+// --- end hub side ---

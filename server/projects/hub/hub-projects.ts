@@ -76,6 +76,7 @@ export class HubProjects {
   readonly #starting = new Map<string, Promise<ProjectView>>();
   readonly #emitter = new EventEmitter();
   readonly #wasOnline = new Set<string>();
+  readonly #reconciling = new Map<string, Promise<void>>();
   readonly #unsubscribeHosts: () => void;
   #changePending = false;
 
@@ -237,10 +238,13 @@ export class HubProjects {
     this.#changed();
   }
 
-  /** The host says it does not run the project (it restarted without it, say). */
+  /**
+   * The host says it does not run the project (it restarted without it, or the project crashed and
+   * waits for its restart): ask the host what it runs, rather than guess which.
+   */
   notRunning(id: string): void {
     const p = this.#cache.get(id);
-    if (p && p.state === 'running') this.#setState(p, 'stopped', null);
+    if (p) void this.reconcile(p.hostId);
   }
 
   /** Plus: exactly one project, made on first start and started on every start. */
@@ -259,7 +263,17 @@ export class HubProjects {
    * "this machine"): states are taken from the host, and projects the hub no longer knows
    * (deleted while the host was offline) are stopped there.
    */
-  async reconcile(hostId: string): Promise<void> {
+  reconcile(hostId: string): Promise<void> {
+    // One at a time per host: a burst of proxied requests must not become a burst of host calls.
+    let pending = this.#reconciling.get(hostId);
+    if (!pending) {
+      pending = this.#reconcileNow(hostId).finally(() => this.#reconciling.delete(hostId));
+      this.#reconciling.set(hostId, pending);
+    }
+    return pending;
+  }
+
+  async #reconcileNow(hostId: string): Promise<void> {
     const host = this.#hosts.get(hostId);
     if (!host?.online || !host.endpoint) return;
     const reply = await callHostService(host.endpoint, 'GET', CONTROL_PREFIX, { timeoutMs: 10_000 });
