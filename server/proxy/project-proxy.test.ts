@@ -345,6 +345,9 @@ describe('when the project cannot be reached', () => {
       expect(slow.status).toBe(502);
       expect(slow.json()).toMatchObject({ error: { message: expect.stringMatching(/ETIMEDOUT/) } });
 
+      // Breaking off mid-body cuts the client's connection: no hang, no complete-looking response.
+      await expect(get(`/${PROJECT}/reset`)).rejects.toThrow();
+
       expect((await hubRequest(hub, '/api/status')).status).toBe(200);
       expect((await get(`/${PROJECT}/echo`)).status).toBe(200);
     } finally {

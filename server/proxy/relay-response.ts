@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
 
 // Hop-by-hop headers: about one connection, never relayed (Node frames the response itself).
 const HOP_BY_HOP = new Set([
@@ -36,13 +35,24 @@ export function relayResponse(proxyRes: IncomingMessage, res: ServerResponse, pr
   if (!nosniff) headers.push('x-content-type-options', 'nosniff');
   res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
   if (prefix !== undefined && prefix.length > 0) res.write(prefix);
-  pipeline(proxyRes, res, relayEnded);
+  // pipe rather than stream.pipeline: pipeline makes an AbortController per call, a measurable
+  // cost per request. A client that goes away makes http-proxy-3 destroy the upstream request;
+  // a host that fails mid-body must cut the client's connection (not end it: that would look
+  // like a complete response).
+  (proxyRes as RelayedResponse)[CLIENT] = res;
+  proxyRes.once('error', cutClient);
+  proxyRes.once('aborted', cutClient);
+  proxyRes.pipe(res);
 }
 
-function relayEnded(err: NodeJS.ErrnoException | null | undefined): void {
-  // On an error pipeline has destroyed both sides already (a client that went away, or a host
-  // that reset mid-body: the client sees its connection cut, not a complete-looking response).
-  void err;
+const CLIENT = Symbol('launchpad.client');
+interface RelayedResponse extends IncomingMessage {
+  [CLIENT]?: ServerResponse;
+}
+
+function cutClient(this: RelayedResponse): void {
+  const res = this[CLIENT];
+  if (res !== undefined && !res.writableFinished) res.destroy();
 }
 
 const PEEK_LIMIT = 16 * 1024;

@@ -48,7 +48,7 @@ export interface Upstream {
  * The host service as the tests need it: verifies the signature (refusing with 401 when it
  * does not verify), then: `/…/echo…` answers with what it saw; `/…/stream` (POST) sends the body
  * back as it comes; `/…/gone` answers like a host that does not run the project; `/…/hang` never
- * answers; WebSockets echo every message after a first one describing the upgrade request.
+ * answers; `/…/reset` breaks off mid-body; WebSockets echo every message after a first one describing the upgrade request.
  */
 export async function startUpstream(secret = SECRET): Promise<Upstream> {
   const verifier = new SignatureVerifier(secret);
@@ -74,6 +74,12 @@ export async function startUpstream(secret = SECRET): Promise<Upstream> {
       return;
     }
     if (url.includes('/hang')) return;
+    if (url.includes('/reset')) {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' });
+      res.write('partial');
+      setTimeout(() => res.socket?.destroy(), 50);
+      return;
+    }
     req.resume();
     const echo: Echo = { method: req.method ?? '', url, headers: req.headers, check };
     res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'app=1; Path=/' });
