@@ -54,10 +54,10 @@ function parseArgs(argv: string[]): Args {
   return program.opts<Args>();
 }
 
-function createStderrLogger(projectId: string): Logger {
+function createStderrLogger(): Logger {
   // Synchronous writes: the last lines before an exit must not be lost in a buffer.
   return pino(
-    { level: process.env.LAUNCHPAD_LOG_LEVEL ?? 'info', base: { pid: process.pid, projectId } },
+    { level: process.env.LAUNCHPAD_LOG_LEVEL ?? 'info', base: { pid: process.pid } },
     pino.destination({ dest: 2, sync: true }),
   );
 }
@@ -76,7 +76,7 @@ async function main(): Promise<number> {
     process.stderr.write('LAUNCHPAD_PROJECT_TOKEN is set but empty: set a token or unset it\n');
     return EXIT.usage;
   }
-  const log = createStderrLogger(args.projectId);
+  const log = createStderrLogger();
   process.on('uncaughtException', (err) => {
     log.fatal({ err }, 'uncaught exception');
     process.exit(EXIT.runtime);

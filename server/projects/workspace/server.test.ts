@@ -83,6 +83,7 @@ describe('workspace page and assets', () => {
     await writeFile(join(renderer, 'workspace.html'), '<script src="/assets/ws-abc.js"></script>');
     await writeFile(join(renderer, 'assets', 'ws-abc.js'), 'console.log(1)');
     await writeFile(join(p.sandbox, 'secret.txt'), 'no');
+    await writeFile(join(renderer, 'favicon.svg'), '<svg/>');
 
     const page = await fetch(`${p.base}/`);
     expect(await page.text()).toContain('/assets/ws-abc.js');
@@ -99,6 +100,9 @@ describe('workspace page and assets', () => {
       expect(js.headers.get('cache-control')).toContain('immutable');
       expect(await js.text()).toBe('console.log(1)');
     }
+    const icon = await fetch(`http://127.0.0.1:${p.server.port}/favicon.svg`);
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await icon.text()).toBe('<svg/>');
     for (const bad of ['..%2f..%2fsecret.txt', '%2e%2e/%2e%2e/secret.txt', 'missing.js', '%E0%A4%A']) {
       const res = await fetch(`http://127.0.0.1:${p.server.port}/assets/${bad}`);
       expect(res.status, bad).toBe(404);

@@ -52,7 +52,7 @@ function splitTarget(url: string): { path: string; search: string } {
 /** Serves one project directory under `/<projectId>/`: workspace page, files API, terminals, ports. */
 export async function startProjectServer(opts: ProjectServerOptions): Promise<RunningProjectServer> {
   if (!isAbsolute(opts.dir)) throw new Error(`the project directory must be an absolute path: ${opts.dir}`);
-  const log = opts.log ?? pino({ enabled: false });
+  const log = (opts.log ?? pino({ enabled: false })).child({ projectId: opts.projectId });
   await mkdir(opts.dir, { recursive: true });
   const paths = await ProjectPaths.open(opts.dir);
   const terminals = new Terminals({
@@ -94,6 +94,7 @@ export async function startProjectServer(opts: ProjectServerOptions): Promise<Ru
 
     if (path.startsWith('/assets/') && readOnly)
       return statics.asset(req, res, path.slice('/assets/'.length));
+    if (path === '/favicon.svg' && readOnly) return statics.favicon(req, res);
     if (path === prefix) {
       res.writeHead(308, { location: `${prefix}/${search}`, 'content-length': 0 });
       res.end();
@@ -158,7 +159,7 @@ export async function startProjectServer(opts: ProjectServerOptions): Promise<Ru
   server.listen(opts.port ?? 0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  log.info({ projectId: opts.projectId, dir: paths.root, port }, 'project server listening');
+  log.info({ dir: paths.root, port }, 'project server listening');
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -170,7 +171,7 @@ export async function startProjectServer(opts: ProjectServerOptions): Promise<Ru
       server.closeAllConnections();
       for (const socket of upgraded) socket.destroy();
       await closed;
-      log.info({ projectId: opts.projectId }, 'project server closed');
+      log.info('project server closed');
     })();
     return closing;
   };

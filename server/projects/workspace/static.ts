@@ -60,6 +60,11 @@ export class StaticFiles {
     res.end(req.method === 'HEAD' ? undefined : html);
   }
 
+  /** The page links `/favicon.svg` at the root (the hub serves it too; this is for direct access). */
+  async favicon(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await this.file(req, res, join(this.rendererDir, 'favicon.svg'), 'no-cache');
+  }
+
   /** `encodedPath` is what follows `/assets/` in the URL, still percent-encoded. */
   async asset(req: IncomingMessage, res: ServerResponse, encodedPath: string): Promise<void> {
     let rel: string;
@@ -78,14 +83,22 @@ export class StaticFiles {
       norm.startsWith('/')
     )
       throw notFound();
-    const abs = join(this.rendererDir, 'assets', norm);
+    // Vite puts a content hash in every asset name: a name never changes its bytes.
+    await this.file(req, res, join(this.rendererDir, 'assets', norm), 'public, max-age=31536000, immutable');
+  }
+
+  private async file(
+    req: IncomingMessage,
+    res: ServerResponse,
+    abs: string,
+    cacheControl: string,
+  ): Promise<void> {
     const st = await stat(abs).catch(() => null);
     if (!st?.isFile()) throw notFound();
     res.writeHead(200, {
       'content-type': MIME[extname(abs).toLowerCase()] ?? 'application/octet-stream',
       'content-length': st.size,
-      // Vite puts a content hash in every asset name: a name never changes its bytes.
-      'cache-control': 'public, max-age=31536000, immutable',
+      'cache-control': cacheControl,
       'x-content-type-options': 'nosniff',
     });
     if (req.method === 'HEAD') {
