@@ -71,8 +71,10 @@ export class ProjectProcess {
       [opts.entry, '--project-id', opts.id, '--dir', opts.dir, '--port', '0'],
       {
         cwd: opts.dir,
-        env: { ...process.env, [PROJECT_TOKEN_ENV]: opts.token },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        // stdin is a lifeline: never written, it closes when this process ends (even by SIGKILL),
+        // which tells the project server to stop instead of living on as an orphan.
+        env: { ...process.env, [PROJECT_TOKEN_ENV]: opts.token, LAUNCHPAD_PARENT_PIPE: '1' },
+        stdio: ['pipe', 'pipe', 'pipe'],
       },
     );
     const child = this.#child;

@@ -62,6 +62,9 @@ function createStderrLogger(): Logger {
   );
 }
 
+/** Set by the host runtime when stdin is its lifeline pipe (see below). */
+const PARENT_PIPE_ENV = 'LAUNCHPAD_PARENT_PIPE';
+
 async function main(): Promise<number> {
   let args: Args;
   try {
@@ -92,7 +95,7 @@ async function main(): Promise<number> {
   });
   process.stdout.write(`${JSON.stringify({ event: 'listening', port: running.port })}\n`);
 
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (signal: NodeJS.Signals | 'parent-gone') => {
     log.info({ signal }, 'stopping');
     setTimeout(() => {
       log.warn('shutdown took too long: exiting anyway');
@@ -108,6 +111,16 @@ async function main(): Promise<number> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // The runtime hands us a stdin pipe it never writes to: it closes when the runtime's process
+  // ends, however it ends (SIGKILL included), so a project server never outlives its host.
+  const lifeline = process.env[PARENT_PIPE_ENV] === '1';
+  // Not for the shells of this project's terminals.
+  delete process.env[PARENT_PIPE_ENV];
+  if (lifeline) {
+    process.stdin.on('data', () => undefined);
+    process.stdin.once('end', () => stop('parent-gone'));
+    process.stdin.once('error', () => stop('parent-gone'));
+  }
   return EXIT.ok;
 }
 
