@@ -68,10 +68,14 @@ test.describe('on a Launchpad hub', () => {
     await expect(page.getByText('1 of 1 running')).toBeVisible();
     await screenshot(page, testInfo, 'projects-running');
 
-    // Open goes to the workspace in the same tab; Back returns to the list.
-    await open.click();
-    await expect(page).toHaveURL(new RegExp(`^https://[^/]+${project.url}`));
+    // Open goes to the workspace in the same tab; Back loads the app again (the first-run wizard
+    // included, since this hub was never set up).
+    await Promise.all([
+      page.waitForURL(new RegExp(`^https://[^/]+${project.url}`), { waitUntil: 'commit' }),
+      open.click(),
+    ]);
     await page.goBack();
+    await openProjectsPage(page);
     await expect(row.getByText('Running', { exact: true })).toBeVisible();
 
     await row.getByRole('button', { name: 'Stop E2E project' }).click();
