@@ -7,7 +7,8 @@ export function TopBar() {
   const name = useWorkspace((s) => s.projectName);
   return (
     <header className="ws-topbar">
-      <a className="ws-hub-link" href="/">
+      {/* The hub's Projects page, not `/`: in Plus, `/` opens this workspace. */}
+      <a className="ws-hub-link" href="/projects">
         <span className="brand-mark" aria-hidden="true" />
         <span>Hub</span>
       </a>
