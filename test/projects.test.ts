@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ConatServerMessage, ProjectView } from '../server/api/index.js';
@@ -9,7 +11,6 @@ import {
   freePort,
   type HubProcess,
   hubFetch,
-  type Json,
   signIn,
   startAgent,
   withHubHarness,
@@ -51,7 +52,10 @@ const waitForState = (id: string, state: ProjectView['state']) =>
   });
 
 /** The realtime channel of a project through the hub (wss, the session cookie). */
-function conat(id: string, query = 'client=test'): Promise<{ ws: WebSocket; messages: ConatServerMessage[] }> {
+function conat(
+  id: string,
+  query = 'client=test',
+): Promise<{ ws: WebSocket; messages: ConatServerMessage[] }> {
   const ws = new WebSocket(`wss://127.0.0.1:${hub.port}/${id}/conat?${query}`, {
     ca: hub.caPem,
     headers: { cookie },
@@ -61,13 +65,17 @@ function conat(id: string, query = 'client=test'): Promise<{ ws: WebSocket; mess
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve({ ws, messages }));
     ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)),
+    );
   });
 }
 
 const termOutput = (messages: ConatServerMessage[], term: string) =>
   messages
-    .filter((m): m is Extract<ConatServerMessage, { t: 'term.output' }> => m.t === 'term.output' && m.term === term)
+    .filter(
+      (m): m is Extract<ConatServerMessage, { t: 'term.output' }> => m.t === 'term.output' && m.term === term,
+    )
     .map((m) => m.data)
     .join('');
 
@@ -121,9 +129,11 @@ describe('a project on an agent host, through the hub', () => {
     expect(down.status).toBe(200);
     expect(down.body.equals(bytes)).toBe(true);
 
-    const escape = await api(`/${project.id}/api/files/download?path=${encodeURIComponent('../../agent/state.json')}`);
-    expect(escape.status).toBe(400);
-    expect(escape.json.error.code).toBe('path_outside_project');
+    const outside = await api(
+      `/${project.id}/api/files/download?path=${encodeURIComponent('../../agent/state.json')}`,
+    );
+    expect(outside.status).toBe(400);
+    expect(outside.json.error.code).toBe('path_outside_project');
   });
 
   it('a terminal over the hub’s WebSocket runs a command and its output comes back', async () => {
@@ -131,8 +141,9 @@ describe('a project on an agent host, through the hub', () => {
     try {
       ws.send(JSON.stringify({ t: 'term.open', term: 'itest', cols: 100, rows: 30 }));
       ws.send(JSON.stringify({ t: 'term.input', term: 'itest', data: 'echo hello-$RANDOM\r' }));
-      const out = await until('terminal output', async () =>
-        /hello-\d+/.exec(termOutput(messages, 'itest'))?.[0],
+      const out = await until(
+        'terminal output',
+        async () => /hello-\d+/.exec(termOutput(messages, 'itest'))?.[0],
       );
       expect(out).toMatch(/^hello-\d+$/);
     } finally {
@@ -151,7 +162,11 @@ describe('a project on an agent host, through the hub', () => {
     try {
       ws.send(JSON.stringify({ t: 'term.open', term: 'web', cols: 100, rows: 30 }));
       ws.send(
-        JSON.stringify({ t: 'term.input', term: 'web', data: `python3 -m http.server ${port} --bind 127.0.0.1\r` }),
+        JSON.stringify({
+          t: 'term.input',
+          term: 'web',
+          data: `python3 -m http.server ${port} --bind 127.0.0.1\r`,
+        }),
       );
       const res = await until('python http.server through the hub', async () => {
         const r = await api(`/${project.id}/port/${port}/hello.txt`);
@@ -175,6 +190,34 @@ describe('a project on an agent host, through the hub', () => {
     expect((await httpGet(servicePort, path, { [SIGNATURE_HEADER]: forged })).status).toBe(403);
   });
 
+  it('stop and start through the API; a stopped project shows a Start page', async () => {
+    const stopped = await api(`/api/projects/${project.id}/stop`, { method: 'POST', body: {} });
+    expect(stopped.status, stopped.text).toBe(200);
+    expect(stopped.json.project.state).toBe('stopped');
+    const page = await api(`/${project.id}/`, { headers: { accept: 'text/html' } });
+    expect(page.text).toContain('Start project');
+
+    const started = await api(`/api/projects/${project.id}/start`, { method: 'POST', body: {} });
+    expect(started.json.project.state).toBe('running');
+  }, 60_000);
+
+  it('bad requests name the field; delete with its files: gone from the hub and the host', async () => {
+    const bad = await api('/api/projects', { method: 'POST', body: { name: '' } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.field).toBe('name');
+
+    const created = await api('/api/projects', { method: 'POST', body: { name: 'scratch', hostId } });
+    const scratch = await waitForState(created.json.project.id, 'running');
+    const dir = join(agent.dataDir, 'projects', scratch.id);
+    expect(existsSync(dir)).toBe(true);
+    const del = await api(`/api/projects/${scratch.id}?deleteFiles=true`, { method: 'DELETE' });
+    expect(del.status, del.text).toBe(204);
+    expect((await api(`/${scratch.id}/`)).status).toBe(404);
+    expect((await api('/api/projects')).json.projects.map((p: ProjectView) => p.id)).toEqual([project.id]);
+    expect(existsSync(dir)).toBe(false);
+  }, 60_000);
+
+  // Last: the agent restarted here belongs to this test and is stopped after it.: the agent restarted here belongs to this test and is stopped after it.
   it('the agent killed: 502 naming the host; the agent back: the project answers again, no hub restart', async () => {
     const dataDir = agent.dataDir;
     await agent.stop('SIGKILL');
@@ -195,26 +238,5 @@ describe('a project on an agent host, through the hub', () => {
     );
     expect(back.text).toMatch(/workspace/i);
     expect(hub.proc.exitCode).toBeNull();
-  }, 60_000);
-
-  it('stop, start and delete through the API', async () => {
-    const stopped = await api(`/api/projects/${project.id}/stop`, { method: 'POST', body: {} });
-    expect(stopped.status, stopped.text).toBe(200);
-    expect(stopped.json.project.state).toBe('stopped');
-    const page = await api(`/${project.id}/`, { headers: { accept: 'text/html' } });
-    expect(page.text).toContain('Start project');
-
-    const started = await api(`/api/projects/${project.id}/start`, { method: 'POST', body: {} });
-    expect(started.json.project.state).toBe('running');
-
-    const bad = await api('/api/projects', { method: 'POST', body: { name: '' } });
-    expect(bad.status).toBe(400);
-    expect(bad.json.error.field).toBe('name');
-
-    const del = await api(`/api/projects/${project.id}?deleteFiles=true`, { method: 'DELETE' });
-    expect(del.status).toBe(204);
-    const gone: Json = await api(`/${project.id}/`);
-    expect(gone.status).toBe(404);
-    expect((await api('/api/projects')).json.projects).toEqual([]);
   }, 60_000);
 });

@@ -32,9 +32,10 @@ import {
 } from '../db/index.js';
 import { ensurePrivateDir } from '../fs/private.js';
 import { HubHosts, registerHostRoutes, type ServiceEndpoint, tlsPinOf } from '../hosts/index.js';
-import { Auth, buildApp, createRedirectServer, type HubApp } from '../http/index.js';
+import { Auth, buildApp, createRedirectServer, type HubApp, sessionUserOf } from '../http/index.js';
 import { createLogger, flushLogger, type Logger } from '../log/index.js';
 import { HubProjects, ProjectRuntime, projectHostsSource, registerProjectRoutes } from '../projects/index.js';
+import { createProjectProxy } from '../proxy/index.js';
 import { ensureSecret } from '../secrets/index.js';
 import { ensureHostKey, type SshdHandle, startSshd } from '../sshd/index.js';
 import { ensureLocalTls, loadCustomTls, type TlsMaterial } from '../tls/index.js';
@@ -215,6 +216,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     cleanup.push(() => runtime.stopAll());
     cleanup.push(() => localService.close());
     const thisMachine: ServiceEndpoint = { port: localService.port, secret: localSecret };
+    logger.info({ servicePort: localService.port }, 'this machine: host service listening on 127.0.0.1');
 
     // Projects on "this machine" (reached directly: no tunnel) and on joined hosts.
     const projects = new HubProjects({
@@ -259,6 +261,19 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
         : {}),
     });
 
+    const proxy = createProjectProxy({
+      resolve: (id) => projects.route(id),
+      authenticate: (req) => sessionUserOf(auth, req),
+      start: async (id) => {
+        const started = await projects.start(id);
+        if (started.state === 'error') throw new Error(started.error ?? 'the project did not start');
+      },
+      touch: (id) => projects.touch(id),
+      notRunning: (id) => projects.notRunning(id),
+      logger: logger.child({ component: 'proxy' }),
+    });
+    cleanup.push(() => proxy.close());
+
     const app = await buildApp({
       // The local CA goes out with the leaf: a joining host checks the leaf is signed by the CA its
       // token pins (it has no other copy of the CA). A custom certificate file carries its own chain.
@@ -282,6 +297,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
       },
       logger,
       rendererDir: opts.rendererDir ?? join(packageRoot(), 'dist', 'renderer'),
+      projectProxy: proxy,
       ...(opts.loginFailures ? { loginFailures: opts.loginFailures } : {}),
     });
     registerHostRoutes(app, hosts);

@@ -31,7 +31,6 @@ export {
   type HubProjectsOptions,
   type ProjectHost,
   type ProjectHostsSource,
-  type ProjectRoute,
   projectHostsSource,
   registerProjectRoutes,
 } from './hub/index.js';

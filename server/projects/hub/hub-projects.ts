@@ -11,6 +11,7 @@ import type { Db } from '../../db/index.js';
 import { callHostService, type ServiceEndpoint, serviceErrorMessage } from '../../hosts/index.js';
 import { ApiError, fromZodError } from '../../http/index.js';
 import type { Logger } from '../../log/index.js';
+import type { ProjectRoute } from '../../proxy/index.js';
 import {
   CONTROL_PREFIX,
   type HostProjectStatus,
@@ -38,18 +39,6 @@ export interface ProjectHostsSource {
   subscribe(listener: () => void): () => void;
 }
 
-/** What the hub proxy needs to route `/<project_id>/…` (see server/proxy). */
-export type ProjectRoute =
-  | { kind: 'unknown' }
-  | { kind: 'host-offline'; projectName: string; hostName: string; lastSeenAt: string | null }
-  | {
-      kind: 'not-running';
-      projectName: string;
-      state: 'stopped' | 'starting' | 'error';
-      error: string | null;
-    }
-  | { kind: 'ok'; target: { host: string; port: number }; secret: string };
-
 export interface HubProjectsOptions {
   db: Db;
   hosts: ProjectHostsSource;
@@ -60,6 +49,8 @@ export interface HubProjectsOptions {
 }
 
 const REMOVED_HOST = 'a removed host';
+/** How often the hub asks a host about projects it is bringing back. */
+const RESTART_POLL_MS = 1000;
 
 /**
  * The project registry of a hub: create, start, stop and delete projects on their hosts through
@@ -79,6 +70,7 @@ export class HubProjects {
   readonly #reconciling = new Map<string, Promise<void>>();
   readonly #unsubscribeHosts: () => void;
   #changePending = false;
+  #stopped = false;
 
   constructor(o: HubProjectsOptions) {
     this.#repo = new ProjectsRepo(o.db);
@@ -92,6 +84,7 @@ export class HubProjects {
   }
 
   stop(): void {
+    this.#stopped = true;
     this.#unsubscribeHosts();
   }
 
@@ -265,6 +258,7 @@ export class HubProjects {
    */
   reconcile(hostId: string): Promise<void> {
     // One at a time per host: a burst of proxied requests must not become a burst of host calls.
+    if (this.#stopped) return Promise.resolve();
     let pending = this.#reconciling.get(hostId);
     if (!pending) {
       pending = this.#reconcileNow(hostId).finally(() => this.#reconciling.delete(hostId));
@@ -283,11 +277,16 @@ export class HubProjects {
       return;
     }
     const onHost = new Map(parsed.data.projects.map((s) => [s.id, s]));
+    let restarting = false;
     for (const p of this.#repo.listByHost(hostId)) {
       if (this.#starting.has(p.id)) continue;
-      const s = onHost.get(p.id);
-      this.#apply(p.id, s ?? { id: p.id, state: 'stopped', error: null });
+      const s = onHost.get(p.id) ?? { id: p.id, state: 'stopped' as const, error: null };
+      this.#apply(p.id, s);
+      restarting ||= s.state === 'starting';
     }
+    // The host brings projects back on its own (after its restart, or a crash): follow them until
+    // they run, since the host does not call the hub.
+    if (restarting) setTimeout(() => void this.reconcile(hostId), RESTART_POLL_MS).unref();
     for (const s of onHost.values()) {
       if (this.#cache.has(s.id) || s.state === 'stopped' || !PROJECT_ID_RE.test(s.id)) continue;
       this.#log.info({ hostId, projectId: s.id }, 'stopping a project this hub no longer has');
