@@ -50,6 +50,8 @@ export interface HubView {
     /** Whether `credential` is host `hostId`'s. */
     checkCredential(hostId: string, credential: string): boolean;
   };
+  /** Where a signed-in person's `/` goes instead of the overview (Plus: its project), or null. */
+  home?(): string | null;
   /** Projects (their routes are registered by the projects capability). */
   projects: {
     list(): ProjectView[];
@@ -125,6 +127,11 @@ export async function buildApp(opts: AppOptions) {
         );
       }
       if (req.principal.kind === 'session' && !['GET', 'HEAD'].includes(req.method)) checkOrigin(req);
+    }
+    // Plus opens its one project's workspace at `/` (the hub pages stay at /projects and others).
+    if (req.method === 'GET' && req.url === '/' && req.principal?.kind === 'session') {
+      const home = hub.home?.();
+      if (home) return reply.redirect(home, 302);
     }
     if (req.principal?.kind === 'host' && !HOST_API.has(key)) {
       throw new ApiError(403, 'forbidden', 'A host credential is only good for /api/hosts/self');

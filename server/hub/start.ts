@@ -294,6 +294,12 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
         sshConnections: () => sshd?.connections() ?? [],
         hosts,
         projects,
+        // Plus is one project: once set up, `/` is its workspace.
+        home: () => {
+          if (config.product !== 'plus' || settings.setupRequired()) return null;
+          const only = projects.list()[0];
+          return only ? only.url : null;
+        },
       },
       logger,
       rendererDir: opts.rendererDir ?? join(packageRoot(), 'dist', 'renderer'),
