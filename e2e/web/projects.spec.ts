@@ -74,6 +74,10 @@ test.describe('on a Launchpad hub', () => {
       page.waitForURL(new RegExp(`^https://[^/]+${project.url}`), { waitUntil: 'commit' }),
       open.click(),
     ]);
+    // The hub proxies the project's workspace: its name, its id, and the live channel.
+    await expect(page.getByRole('heading', { level: 1, name: 'E2E project' })).toBeVisible();
+    await expect(page.getByText(project.id)).toBeVisible();
+    await expect(page.getByText('Live', { exact: true })).toBeVisible();
     await page.goBack();
     await openProjectsPage(page);
     await expect(row.getByText('Running', { exact: true })).toBeVisible();

@@ -1,98 +1,42 @@
-// The workspace page (renderer/workspace.html) against a real project server. For now the test
-// starts the project server directly (`dist/server/projects/workspace/main.js`, plain HTTP on
-// 127.0.0.1) and opens http://127.0.0.1:<port>/<project_id>/; the page is the same one the hub
-// proxies to at https://hub/<project_id>/.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// The workspace through the hub, as a person uses it: a Plus hub (its one project runs on this
+// machine under the hub), signed in, https://hub/<project_id>/ proxied to the project server.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test as base, expect, type Page } from '@playwright/test';
-import { screenshot } from '../support/fixtures.js';
-import { cleanEnv, exited } from '../support/hub.js';
-import { ROOT } from '../support/paths.js';
+import type { Page } from '@playwright/test';
+import { type ProjectView, projectListResponseSchema } from '../../server/api/index.js';
+import { test as base, expect, screenshot } from '../support/fixtures.js';
 
-const PROJECT_SERVER = join(ROOT, 'dist', 'server', 'projects', 'workspace', 'main.js');
-const START_TIMEOUT_MS = 15_000;
-const STOP_TIMEOUT_MS = 5_000;
+const RUNNING_WITHIN_MS = 30_000;
 
-interface ProjectServer {
+interface WorkspaceProject {
   id: string;
+  /** The project's directory on this machine (the hub's data dir). */
   dir: string;
-  /** http://127.0.0.1:<port>/<id>/ */
+  /** /<id>/ on the hub */
   url: string;
-  output(): string;
 }
 
-async function startProjectServer(): Promise<{ server: ProjectServer; stop(): Promise<string> }> {
-  const id = randomUUID();
-  const dir = mkdtempSync(join(tmpdir(), 'lp-e2e-project-'));
-  const args = [PROJECT_SERVER, '--project-id', id, '--dir', dir, '--port', '0'];
-  const proc: ChildProcess = spawn(
-    process.execPath,
-    [...args, '--renderer-dir', join(ROOT, 'dist', 'renderer')],
-    {
-      cwd: ROOT,
-      env: cleanEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  proc.stdout?.setEncoding('utf8').on('data', (s: string) => {
-    out += s;
-  });
-  proc.stderr?.setEncoding('utf8').on('data', (s: string) => {
-    out += s;
-  });
-  const stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await exited(proc);
-      clearTimeout(timer);
-    }
-    rmSync(dir, { recursive: true, force: true });
-    return out;
-  };
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`project server did not listen within ${START_TIMEOUT_MS} ms:\n${out}`)),
-      START_TIMEOUT_MS,
-    );
-    proc.stdout?.on('data', () => {
-      const m = /\{"event":"listening","port":(\d+)\}/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    proc.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`project server exited (${code ?? signal}) before it listened:\n${out}`));
-    });
-  }).catch(async (err: unknown) => {
-    await stop();
-    throw err;
-  });
-  return { server: { id, dir, url: `http://127.0.0.1:${port}/${id}/`, output: () => out }, stop };
-}
-
-const test = base.extend<{ project: ProjectServer }>({
-  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern
-  project: async ({}, use, testInfo) => {
-    test.skip(!existsSync(PROJECT_SERVER), `${PROJECT_SERVER} missing: npm run build:server`);
-    const { server, stop } = await startProjectServer();
-    try {
-      await use(server);
-    } finally {
-      const output = await stop();
-      await testInfo.attach('project server output', { body: output, contentType: 'text/plain' });
-    }
+const test = base.extend<{ project: WorkspaceProject }>({
+  project: async ({ hub, signedInPage }, use) => {
+    // Plus makes its project at first start; wait until it runs.
+    let running: ProjectView | undefined;
+    await expect
+      .poll(
+        async () => {
+          const res = await signedInPage.request.get('/api/projects');
+          running = projectListResponseSchema.parse(await res.json()).projects[0];
+          return running?.state;
+        },
+        { timeout: RUNNING_WITHIN_MS },
+      )
+      .toBe('running');
+    const p = running as ProjectView;
+    await use({ id: p.id, dir: join(hub.dataDir, 'projects', p.id), url: p.url });
   },
 });
 
 /** The workspace, opened and connected. */
-async function openWorkspace(page: Page, project: ProjectServer): Promise<void> {
+async function openWorkspace(page: Page, project: WorkspaceProject): Promise<void> {
   await page.goto(project.url);
   await expect(page.getByText(project.id)).toBeVisible();
   await expect(page.getByText('Live', { exact: true })).toBeVisible();
@@ -103,7 +47,10 @@ function terminalText(page: Page): Promise<string> {
   return page.getByRole('region', { name: 'Terminal' }).locator('.xterm-rows').innerText();
 }
 
-test('a new file is written in the editor, saved, and listed', async ({ page, project }, testInfo) => {
+test('a new file is written in the editor, saved, and listed', async ({
+  signedInPage: page,
+  project,
+}, testInfo) => {
   await openWorkspace(page, project);
   await expect(page.getByText('This folder is empty — upload or create a file')).toBeVisible();
   await screenshot(page, testInfo, 'workspace-empty', { fullPage: false });
@@ -141,7 +88,7 @@ test('a new file is written in the editor, saved, and listed', async ({ page, pr
 });
 
 test('a file changed by something else shows up in the list; a binary file is for downloading', async ({
-  page,
+  signedInPage: page,
   project,
 }, testInfo) => {
   await openWorkspace(page, project);
@@ -159,7 +106,7 @@ test('a file changed by something else shows up in the list; a binary file is fo
   await screenshot(page, testInfo, 'workspace-files', { fullPage: false });
 });
 
-test('a terminal runs commands and survives a reload', async ({ page, project }, testInfo) => {
+test('a terminal runs commands and survives a reload', async ({ signedInPage: page, project }, testInfo) => {
   await openWorkspace(page, project);
   await page.getByRole('button', { name: 'New terminal' }).click();
   await expect(page.getByRole('tab', { name: 'Terminal 1' })).toHaveAttribute('aria-selected', 'true');
@@ -183,7 +130,7 @@ test('a terminal runs commands and survives a reload', async ({ page, project },
   await expect.poll(() => terminalText(page)).toMatch(/^still-42\s*$/m);
 });
 
-test('uploading a file that exists asks before overwriting it', async ({ page, project }) => {
+test('uploading a file that exists asks before overwriting it', async ({ signedInPage: page, project }) => {
   await openWorkspace(page, project);
   const picker = page.locator('input[type="file"]');
   const file = { name: 'upload.txt', mimeType: 'text/plain', buffer: Buffer.from('first version\n') };
