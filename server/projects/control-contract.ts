@@ -30,3 +30,51 @@ export type HostProjectsResponse = z.infer<typeof hostProjectsResponseSchema>;
 export const PROJECT_TOKEN_HEADER = 'x-launchpad-project-token';
 /** The signed-in user the hub vouched for, passed on to the project server. */
 export const PROJECT_USER_HEADER = 'x-launchpad-user';
+
+/**
+ * Backups run on the host that has the files (hub → host, signed, project in the signature):
+ *
+ *   POST /_lp/projects/<id>/backup   body {}                      → 200, NDJSON stream of BackupEvent
+ *   POST /_lp/projects/<id>/restore  body HostRestoreRequest      → 200, NDJSON stream of BackupEvent
+ *
+ * The stream ends with exactly one `done` or `error` line; a stream that ends without one failed
+ * (the host or the tunnel went away). A host that is already backing up the project answers 409
+ * `backup_running`. The host backs up `<projects dir>/<id>/` with `--host project-<id> --tag <id>`
+ * into the hub's repository: over SFTP through the hub's sshd (an agent, with its sftp key and a
+ * known_hosts that pins the hub's host key) or at its local path ("this machine").
+ */
+export const hostRestoreRequestSchema = z
+  .object({
+    snapshotId: z.string().regex(/^[0-9a-f]{8,64}$/),
+    path: z.string().min(1).max(4096).optional(),
+  })
+  .strict();
+export type HostRestoreRequest = z.infer<typeof hostRestoreRequestSchema>;
+
+export type BackupEvent =
+  | {
+      type: 'progress';
+      percent: number;
+      bytesDone: number;
+      totalBytes: number;
+      filesDone: number;
+      totalFiles: number;
+      etaSeconds: number | null;
+    }
+  /** Backup: the snapshot made. Restore: where the files went (a folder inside the project). */
+  | {
+      type: 'done';
+      snapshotId?: string;
+      summary?: {
+        filesNew: number;
+        filesChanged: number;
+        dataAdded: number;
+        totalFiles: number;
+        totalBytes: number;
+      };
+      restoredTo?: string;
+      files?: number;
+      bytes?: number;
+    }
+  /** `code`: repository_unreachable | wrong_password | disk_full | not_found | restic_failed | … */
+  | { type: 'error'; code: string; message: string };
