@@ -162,6 +162,28 @@ export const migrations: readonly Migration[] = Object.freeze([
       CREATE INDEX projects_host ON projects (host_id);
     `,
   },
+  {
+    version: 7,
+    name: 'backup runs',
+    sql: `
+      -- Backups the hub ran (scheduled or manual), one row per run. project_id carries no foreign
+      -- key: a deleted project's runs stay, since its snapshots stay in the repository. summary is
+      -- restic's JSON summary of a finished backup; snapshot_id is set only when it succeeded.
+      CREATE TABLE backup_runs (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('scheduled', 'manual')),
+        state TEXT NOT NULL CHECK (state IN ('running', 'succeeded', 'failed')),
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        error TEXT,
+        snapshot_id TEXT,
+        summary TEXT
+      ) STRICT;
+      CREATE INDEX backup_runs_project ON backup_runs (project_id, started_at);
+      CREATE INDEX backup_runs_snapshot ON backup_runs (snapshot_id);
+    `,
+  },
 ]);
 
 export const LATEST_SCHEMA_VERSION: number = migrations.length;
