@@ -51,6 +51,15 @@ export const tunnelPortCountSchema = z
 
 export const filePathSchema = z.string().trim().min(1, 'must not be empty');
 
+/** Default hours between scheduled backups of a running project. */
+export const BACKUP_INTERVAL_HOURS = 24;
+/** Hours between scheduled backups: at least hourly, at most every 30 days. */
+export const backupIntervalHoursSchema = z
+  .number({ error: 'must be a whole number of hours' })
+  .int('must be a whole number of hours')
+  .min(1, 'must be between 1 and 720 hours')
+  .max(720, 'must be between 1 and 720 hours');
+
 /**
  * Settings an admin can store. Every one takes effect at the next start
  * (the hub reports restartRequired until then). `null` removes a stored setting,
@@ -67,6 +76,7 @@ export const settingsPatchSchema = z
     tunnelPortCount: tunnelPortCountSchema.nullable(),
     tlsCert: filePathSchema.nullable(),
     tlsKey: filePathSchema.nullable(),
+    backupIntervalHours: backupIntervalHoursSchema.nullable(),
   })
   .partial()
   .strict();

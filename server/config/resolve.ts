@@ -1,5 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import {
+  BACKUP_INTERVAL_HOURS,
   type ControlPlane,
   type DeploymentMode,
   type Product,
@@ -33,6 +34,8 @@ export interface Config {
   readonly bindHost: string;
   /** A custom certificate, or null for the automatic local CA. */
   readonly tls: { readonly certPath: string | undefined; readonly keyPath: string | undefined } | null;
+  /** Hours between scheduled backups of a running project. */
+  readonly backupIntervalHours: number;
 }
 
 export type ConfigKey = SettingKey | 'dataDir';
@@ -202,6 +205,8 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
   const keyPath = values.tlsKey as string | undefined;
   sources.tlsCert ??= 'default';
   sources.tlsKey ??= 'default';
+  const backupIntervalHours = (values.backupIntervalHours as number | undefined) ?? BACKUP_INTERVAL_HOURS;
+  sources.backupIntervalHours ??= 'default';
 
   const { dataDir, source: dataDirSource } = resolveDataDir(env, input.dataDirFlag);
   sources.dataDir = dataDirSource;
@@ -218,6 +223,7 @@ export function resolveConfig(input: ResolveInput): ResolvedConfig {
     publicHost,
     bindHost,
     tls: certPath !== undefined || keyPath !== undefined ? { certPath, keyPath } : null,
+    backupIntervalHours,
   });
   return Object.freeze({ config, sources: Object.freeze(sources), ignoredEnv: Object.freeze(ignoredEnv) });
 }
@@ -254,6 +260,8 @@ export function settingValue(c: Config, key: SettingKey): unknown {
       return c.tls?.certPath ?? null;
     case 'tlsKey':
       return c.tls?.keyPath ?? null;
+    case 'backupIntervalHours':
+      return c.backupIntervalHours;
   }
 }
 

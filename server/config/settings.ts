@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  backupIntervalHoursSchema,
   basePortSchema,
   CONTROL_PLANES,
   DEPLOYMENT_MODES,
@@ -111,5 +112,11 @@ export const SETTING_DEFS: Record<SettingKey, SettingDef> = {
     fromEnv: asIs,
     schema: filePathSchema,
     fix: 'Give the path of the PEM private key of the certificate',
+  },
+  backupIntervalHours: {
+    envVar: 'COCALC_BACKUP_INTERVAL_HOURS',
+    fromEnv: wholeNumberFromEnv('COCALC_BACKUP_INTERVAL_HOURS'),
+    schema: backupIntervalHoursSchema,
+    fix: 'Use a whole number of hours between 1 and 720 (default 24)',
   },
 };
