@@ -3,6 +3,10 @@
 import type { z } from 'zod';
 import {
   apiErrorSchema,
+  type BackupListResponse,
+  type BackupStartResponse,
+  backupListResponseSchema,
+  backupStartResponseSchema,
   type CreateProjectRequest,
   type CreateTokenRequest,
   type CreateTokenResponse,
@@ -13,13 +17,18 @@ import {
   type ProjectResponse,
   projectListResponseSchema,
   projectResponseSchema,
+  type RestoreRequest,
+  type RestoreResponse,
+  restoreResponseSchema,
   type SettingsPatch,
   type SettingsResponse,
   type SetupRequest,
   type SetupResponse,
+  type SnapshotListResponse,
   type Status,
   settingsResponseSchema,
   signOutEverywhereResponseSchema,
+  snapshotListResponseSchema,
   statusSchema,
   type TokenListResponse,
   tokenListResponseSchema,
@@ -148,3 +157,32 @@ export const stopProject = (id: string): Promise<ProjectResponse> =>
 /** 204 on success; the project's files stay on its host unless `deleteFiles`. */
 export const deleteProject = (id: string, deleteFiles: boolean): Promise<void> =>
   request('DELETE', `/api/projects/${encodeURIComponent(id)}?deleteFiles=${deleteFiles}`, () => undefined);
+
+export const getBackups = (): Promise<BackupListResponse> =>
+  request('GET', '/api/backups', using(backupListResponseSchema));
+
+/** 202 with the run; 409 backup_running while one runs for the project. */
+export const startBackup = (projectId: string): Promise<BackupStartResponse> =>
+  request(
+    'POST',
+    `/api/projects/${encodeURIComponent(projectId)}/backups`,
+    using(backupStartResponseSchema),
+    {},
+  );
+
+/** Newest first. */
+export const getSnapshots = (projectId: string): Promise<SnapshotListResponse> =>
+  request(
+    'GET',
+    `/api/projects/${encodeURIComponent(projectId)}/snapshots`,
+    using(snapshotListResponseSchema),
+  );
+
+/** Into a new folder `restore-<snapshot time>/` inside the project; nothing is overwritten. */
+export const restoreSnapshot = (projectId: string, req: RestoreRequest): Promise<RestoreResponse> =>
+  request(
+    'POST',
+    `/api/projects/${encodeURIComponent(projectId)}/restore`,
+    using(restoreResponseSchema),
+    req,
+  );
