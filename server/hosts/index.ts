@@ -43,7 +43,10 @@ export {
   callHostService,
   type ServiceEndpoint,
   type ServiceReply,
+  type StreamOptions,
+  type StreamReply,
   serviceErrorMessage,
+  streamHostService,
 } from './service-client.js';
 export {
   SIGNATURE_HEADER,

@@ -71,3 +71,130 @@ export function serviceErrorMessage(reply: ServiceReply): string {
   const message = body?.error?.message;
   return typeof message === 'string' ? message : `the host answered HTTP ${reply.status}`;
 }
+
+/** How a streamed request to a host's service ended (the lines themselves went to `onLine`). */
+export type StreamReply =
+  /** HTTP 200 and the body ended cleanly; whether it said what the caller needed is the caller's call. */
+  | { kind: 'ended' }
+  /** The host answered, but not 200 (its JSON error body, or the text that came). */
+  | { kind: 'refused'; status: number; body: unknown }
+  /** No answer, or the stream was cut off or went silent: `error` says which. */
+  | { kind: 'broken'; error: string };
+
+export interface StreamOptions {
+  body?: unknown;
+  identity?: SignedIdentity;
+  /** Each NDJSON line of a 200 body, parsed; a line that is not JSON arrives as its text. */
+  onLine: (line: unknown) => void;
+  /** The stream counts as broken after this long without a byte (a dead tunnel sends nothing). */
+  idleTimeoutMs?: number;
+  /** Aborts the request (the hub stopping); the reply is then `broken`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * One signed request whose 200 answer is an NDJSON stream (backups, restores: they run for
+ * minutes and report as they go). Never throws: a host or tunnel that goes away mid-stream is
+ * an expected state, reported as `broken`, never as a clean end.
+ */
+export function streamHostService(
+  to: ServiceEndpoint,
+  method: string,
+  path: string,
+  opts: StreamOptions,
+): Promise<StreamReply> {
+  const idleMs = opts.idleTimeoutMs ?? 120_000;
+  const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+  return new Promise((resolve) => {
+    let settled = false;
+    // Why we cut the request ourselves; the errors Node then reports ("aborted") say less.
+    let cause: string | null = null;
+    const settle = (r: StreamReply) => {
+      if (settled) return;
+      settled = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      resolve(r.kind === 'broken' && cause !== null ? { kind: 'broken', error: cause } : r);
+    };
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: to.port,
+        path,
+        method,
+        agent: false,
+        timeout: idleMs,
+        headers: {
+          [SIGNATURE_HEADER]: signServiceRequest(to.secret, method, path, Date.now(), opts.identity),
+          accept: 'application/x-ndjson',
+          ...(payload === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+        },
+      },
+      (res) => {
+        if (res.statusCode !== 200) {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            settle({ kind: 'refused', status: res.statusCode ?? 0, body: parseBody(chunks) }),
+          );
+          res.on('error', (err) => settle({ kind: 'broken', error: err.message }));
+          return;
+        }
+        res.setEncoding('utf8');
+        let pending = '';
+        const emit = (text: string) => {
+          const line = text.trim();
+          if (line === '') return;
+          opts.onLine(parseLine(line));
+        };
+        res.on('data', (chunk: string) => {
+          pending += chunk;
+          let nl = pending.indexOf('\n');
+          while (nl >= 0) {
+            emit(pending.slice(0, nl));
+            pending = pending.slice(nl + 1);
+            nl = pending.indexOf('\n');
+          }
+        });
+        res.on('end', () => {
+          emit(pending);
+          settle({ kind: 'ended' });
+        });
+        res.on('error', (err) => settle({ kind: 'broken', error: `the stream broke off: ${err.message}` }));
+        // A cut connection closes the response without 'end' (chunked encoding never finished).
+        res.on('close', () => {
+          if (!res.complete) settle({ kind: 'broken', error: 'the connection closed mid-stream' });
+        });
+      },
+    );
+    const cut = (why: string) => {
+      cause ??= why;
+      req.destroy(new Error(why));
+    };
+    const onAbort = () => cut('cancelled (the hub is stopping)');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
+    req.on('timeout', () =>
+      cut(`nothing came for ${Math.round(idleMs / 1000)} s (the host or its tunnel went silent)`),
+    );
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      settle({ kind: 'broken', error: err.code && err.code !== 'ECONNRESET' ? err.code : err.message }),
+    );
+    req.end(payload);
+  });
+}
+
+function parseBody(chunks: Buffer[]): unknown {
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text === '' ? null : parseLine(text);
+}
+
+function parseLine(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Not JSON (a proxy's error page, a stray log line): the caller gets the text as it came.
+    return text;
+  }
+}
