@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { AgentUsageError, isJoined, type JoinTransport } from '../agent/index.js';
-import { loginTokenResponseSchema, statusSchema } from '../api/index.js';
+import { loginTokenResponseSchema } from '../api/index.js';
 import { ConfigError, resolveConfig, resolveDataDir } from '../config/index.js';
 import {
   DatabaseTooNewError,
@@ -17,7 +17,7 @@ import { describeConfig, formatConfig } from './config-command.js';
 import { registerHostCommands } from './host-command.js';
 import { HubNotRunningError, hubClient } from './hub-client.js';
 import { registerProjectCommands } from './project-command.js';
-import { formatStatus } from './status-command.js';
+import { runningStatus } from './status-command.js';
 import type { SubcommandContext } from './subcommand.js';
 import { registerTokenCommands } from './token-command.js';
 
@@ -206,12 +206,10 @@ function buildProgram(io: Io, setResult: (p: Promise<number>) => void): Command 
             );
             return EXIT.runtime;
           }
-          const res = await client.call('GET', '/api/status');
-          const status = statusSchema.parse(res.body);
-          io.out(
-            opts.json ? `${JSON.stringify({ running: true, ...status }, null, 2)}\n` : formatStatus(status),
-          );
-          return EXIT.ok;
+          // Exits with the health summary's code: 0 Ready, 1 Degraded, 2 Error.
+          const { output, code } = await runningStatus(client, opts.json === true);
+          io.out(output);
+          return code;
         })(),
       );
     });

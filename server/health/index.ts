@@ -13,6 +13,7 @@ export type { BackupAgeSource } from './checks/backup-age.js';
 export type { StatFs } from './checks/disk.js';
 export { HEALTH_KEY_OWNER, HealthKey, registerHealthKey } from './health-key.js';
 export { HEALTH_INTERVAL_ENV, healthIntervalFromEnv } from './interval.js';
+export { registerHealthRoute } from './routes.js';
 export {
   DEFAULT_HEALTH_INTERVAL_MS,
   HealthService,

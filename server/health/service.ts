@@ -14,9 +14,11 @@ import { type CheckResult, result } from './types.js';
 
 /** What the hub's sshd gives the checks (Launchpad only; Plus has no sshd). */
 export interface SshdSource {
-  status(): SshdStatus;
-  on(event: 'status', listener: () => void): unknown;
-  off(event: 'status', listener: () => void): unknown;
+  handle: {
+    status(): SshdStatus;
+    on(event: 'status', listener: () => void): unknown;
+    off(event: 'status', listener: () => void): unknown;
+  };
   /** `ssh-ed25519 AAAA…` of the hub's host key. */
   hostKey: string;
   key: HealthKey;
@@ -97,8 +99,8 @@ export class HealthService {
     if (o.sshd) {
       const sshd = o.sshd;
       const onStatus = watch('sshd', () => this.#sshdSig());
-      sshd.on('status', onStatus);
-      this.#unsubscribe.push(() => sshd.off('status', onStatus));
+      sshd.handle.on('status', onStatus);
+      this.#unsubscribe.push(() => sshd.handle.off('status', onStatus));
     }
     this.#timer = setInterval(() => void this.runNow(), o.intervalMs ?? DEFAULT_HEALTH_INTERVAL_MS);
     this.#timer.unref();
@@ -189,7 +191,7 @@ export class HealthService {
           ['sshd', 'sftp-write'],
           async () => {
             const r = await sshSelfTest({
-              status: sshd.status(),
+              status: sshd.handle.status(),
               hostKey: sshd.hostKey,
               key: sshd.key,
               repoDir: sshd.repoDir,
@@ -247,7 +249,7 @@ export class HealthService {
   }
 
   #sshdSig(): string {
-    const s = this.#o.sshd?.status();
+    const s = this.#o.sshd?.handle.status();
     return s ? `${s.listening}:${s.port}:${s.lastError ?? ''}` : '';
   }
 }

@@ -5,6 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import {
+  type HealthReport,
   type HostView,
   type HubEvent,
   type LoginTokenResponse,
@@ -56,6 +57,12 @@ export interface HubView {
   projects: {
     list(): ProjectView[];
     /** Calls `listener` whenever a project changed; returns the unsubscribe function. */
+    subscribe(listener: () => void): () => void;
+  };
+  /** Health checks and their summary (its route is registered by the health capability). */
+  health?: {
+    report(): HealthReport;
+    /** Calls `listener` whenever a check changed status or message; returns the unsubscribe function. */
     subscribe(listener: () => void): () => void;
   };
 }
@@ -258,7 +265,7 @@ export async function buildApp(opts: AppOptions) {
     return result;
   });
 
-  // Live updates: one Server-Sent Events stream per page; a status, a hosts and a projects event on connect,
+  // Live updates: one Server-Sent Events stream per page; a status, a hosts, a projects and a health event on connect,
   // then each again on every change of its kind. Streams are ended before shutdown so they do not hold it up.
   // Each open stream with the principal that opened it, so signing out ends its streams too.
   const streams = new Map<ServerResponse, Principal | null>();
@@ -283,14 +290,20 @@ export async function buildApp(opts: AppOptions) {
     const send = () => write({ type: 'status', status: hub.status(true) });
     const sendHosts = () => write({ type: 'hosts', ...hub.hosts.snapshot() });
     const sendProjects = () => write({ type: 'projects', projects: hub.projects.list() });
+    const health = hub.health;
+    const sendHealth = () => {
+      if (health) write({ type: 'health', health: health.report() });
+    };
     send();
     sendHosts();
     sendProjects();
+    sendHealth();
     streams.set(res, req.principal);
     const unsubscribers = [
       hub.subscribe(send),
       hub.hosts.subscribe(sendHosts),
       hub.projects.subscribe(sendProjects),
+      ...(health ? [health.subscribe(sendHealth)] : []),
     ];
     const unsubscribe = () => {
       for (const off of unsubscribers) off();

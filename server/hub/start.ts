@@ -5,7 +5,13 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startHostService } from '../agent/index.js';
-import { type HostView, type Status, THIS_MACHINE_HOST_ID, type TokenView } from '../api/index.js';
+import {
+  type HealthReport,
+  type HostView,
+  type Status,
+  THIS_MACHINE_HOST_ID,
+  type TokenView,
+} from '../api/index.js';
 import {
   assertPortsFree,
   type Config,
@@ -31,13 +37,19 @@ import {
   SettingsRepo,
 } from '../db/index.js';
 import { ensurePrivateDir } from '../fs/private.js';
+import {
+  HealthService,
+  healthIntervalFromEnv,
+  registerHealthKey,
+  registerHealthRoute,
+} from '../health/index.js';
 import { HubHosts, registerHostRoutes, type ServiceEndpoint, tlsPinOf } from '../hosts/index.js';
 import { Auth, buildApp, createRedirectServer, type HubApp, sessionUserOf } from '../http/index.js';
 import { createLogger, flushLogger, type Logger } from '../log/index.js';
 import { HubProjects, ProjectRuntime, projectHostsSource, registerProjectRoutes } from '../projects/index.js';
 import { createProjectProxy } from '../proxy/index.js';
 import { ensureSecret } from '../secrets/index.js';
-import { ensureHostKey, type SshdHandle, startSshd } from '../sshd/index.js';
+import { ensureHostKey, type SshdHandle, SshKeysRepo, startSshd } from '../sshd/index.js';
 import { ensureLocalTls, loadCustomTls, type TlsMaterial } from '../tls/index.js';
 import { launchpadVersion, packageRoot } from './package-root.js';
 import { SettingsService } from './settings-service.js';
@@ -74,6 +86,10 @@ export interface RunningHub {
   hosts(): { hosts: HostView[]; tokens: TokenView[] };
   /** Calls `listener` when hosts or tokens changed; returns the unsubscribe function. */
   onHostsChange(listener: () => void): () => void;
+  /** The latest health report (checks and the Ready/Degraded/Error summary), e.g. for the tray. */
+  health(): HealthReport;
+  /** Calls `listener` when a check changed status or message; returns the unsubscribe function. */
+  onHealthChange(listener: () => void): () => void;
   /** Graceful stop: no new connections, in-flight requests get up to 5 s, then db closed and lock released. */
   stop(): Promise<void>;
 }
@@ -98,6 +114,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     throw new DatabaseTooNewError(found, LATEST_SCHEMA_VERSION, dbPath);
   const resolved = resolveConfig({ env, dataDirFlag: opts.dataDir, settings: readSettingsReadOnly(dbPath) });
   const { config } = resolved;
+  const healthIntervalMs = healthIntervalFromEnv(env);
   if (config.product === 'rocket') {
     throw new ConfigError(
       'COCALC_PRODUCT',
@@ -274,6 +291,31 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     });
     cleanup.push(() => proxy.close());
 
+    // Health checks, the sshd's through its own sftp-role key (in memory, revoked at stop).
+    const healthKey = sshd && registerHealthKey(new SshKeysRepo(db));
+    if (sshd && healthKey) {
+      const running = sshd;
+      cleanup.push(async () => {
+        await running.revokeKey(healthKey.fingerprint);
+      });
+    }
+    const health = new HealthService({
+      sshd:
+        sshd && healthKey && hostKey
+          ? { handle: sshd, hostKey: hostKey.publicKey, key: healthKey, repoDir: config.layout.backupRepo }
+          : null,
+      tls: { notAfter: tls.notAfter, custom: tls.custom },
+      dataDir: config.dataDir,
+      hosts,
+      projects,
+      logger: logger.child({ component: 'health' }),
+      intervalMs: healthIntervalMs,
+    });
+    cleanup.push(async () => {
+      health.stop();
+      await health.settled();
+    });
+
     const app = await buildApp({
       // The local CA goes out with the leaf: a joining host checks the leaf is signed by the CA its
       // token pins (it has no other copy of the CA). A custom certificate file carries its own chain.
@@ -294,6 +336,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
         sshConnections: () => sshd?.connections() ?? [],
         hosts,
         projects,
+        health: { report: () => health.report(), subscribe: (l) => health.subscribe(l) },
         // Plus is one project: once set up, `/` is its workspace.
         home: () => {
           if (config.product !== 'plus' || settings.setupRequired()) return null;
@@ -308,6 +351,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     });
     registerHostRoutes(app, hosts);
     registerProjectRoutes(app, projects);
+    registerHealthRoute(app, health);
     await listenOrExplain(app, resolved);
     cleanup.push(() => closeGracefully(app, logger));
 
@@ -326,6 +370,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     cleanup.push(() => clearInterval(purge));
 
     sshd?.on('status', () => changes.emit('status'));
+    health.start();
     lock.update({ httpsPort: config.ports.https });
     // This machine's projects come back as they were (the runtime remembers what ran); Plus has
     // exactly one project, made now on first start. Neither holds up start-up.
@@ -350,6 +395,8 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
       sshd,
       hosts: () => hosts.snapshot(),
       onHostsChange: (listener) => hosts.subscribe(listener),
+      health: () => health.report(),
+      onHealthChange: (listener) => health.subscribe(listener),
       onChange: subscribe,
       stop: () => {
         stopping ??= (async () => {

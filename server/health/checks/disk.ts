@@ -9,10 +9,12 @@ export const DISK_ERROR_PERCENT = 1;
 
 const BASE = { id: 'disk', title: 'Disk space', scope: 'hub', subject: null } as const;
 
-function gib(bytes: number): string {
-  return bytes >= 1024 ** 3
-    ? `${(bytes / 1024 ** 3).toFixed(1)} GiB`
-    : `${Math.round(bytes / 1024 ** 2)} MiB`;
+/** Coarse sizes on purpose: the message is compared between rounds, and a changed one is an event. */
+function size(bytes: number): string {
+  const g = bytes / 1024 ** 3;
+  if (g >= 10) return `${Math.round(g)} GiB`;
+  if (g >= 1) return `${g.toFixed(1)} GiB`;
+  return `${Math.round(bytes / 1024 ** 2)} MiB`;
 }
 
 /** Free space on the disk of the data dir (sqlite, backups, projects): < 5 % warn, < 1 % error. */
@@ -32,7 +34,7 @@ export async function checkDisk(dataDir: string, fs: StatFs = statfs): Promise<C
   const free = s.bavail * s.bsize;
   const percent = total > 0 ? (free / total) * 100 : 0;
   const shown = percent < 10 ? percent.toFixed(1) : String(Math.round(percent));
-  const message = `${gib(free)} free of ${gib(total)} (${shown} %) on the disk of ${dataDir}`;
+  const message = `${size(free)} free of ${size(total)} (${shown} %) on the disk of ${dataDir}`;
   const fix =
     'Free space on that disk (old backups, logs, unused projects) or move the data dir to a larger disk';
   if (percent < DISK_ERROR_PERCENT) return result(BASE, 'error', message, fix);
