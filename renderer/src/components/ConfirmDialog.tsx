@@ -1,13 +1,14 @@
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
-import { asApiError } from '../store.js';
 
 interface Props {
   title: string;
   children: ReactNode;
   /** The destructive button's label, e.g. "Remove host". */
   confirmLabel: string;
+  /** 'primary' for an action that destroys nothing (a restore into a new folder); 'danger' by default. */
+  tone?: 'danger' | 'primary';
   /** Runs the action; a rejection keeps the dialog open with the message. */
-  onConfirm: () => Promise<void>;
+  onConfirm: () => Promise<void> | void;
   onClose: () => void;
 }
 
@@ -15,7 +16,7 @@ interface Props {
  * A modal confirmation for destructive actions. The native <dialog> keeps focus inside and closes
  * on Escape; Cancel takes focus first, so Enter never destroys anything by accident.
  */
-export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onClose }: Props) {
+export function ConfirmDialog({ title, children, confirmLabel, tone = 'danger', onConfirm, onClose }: Props) {
   const id = useId();
   const dialog = useRef<HTMLDialogElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
@@ -40,7 +41,7 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onClos
       await onConfirm();
       onClose();
     } catch (err) {
-      setState({ busy: false, error: asApiError(err).message });
+      setState({ busy: false, error: err instanceof Error ? err.message : String(err) });
     }
   };
 
@@ -66,7 +67,7 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onClos
         </p>
       )}
       <div className="button-row dialog-buttons">
-        <button type="button" className="button button-danger" onClick={confirm} disabled={state.busy}>
+        <button type="button" className={`button button-${tone}`} onClick={confirm} disabled={state.busy}>
           {state.busy ? 'Working…' : confirmLabel}
         </button>
         <button ref={cancel} type="button" className="button" onClick={onClose} disabled={state.busy}>

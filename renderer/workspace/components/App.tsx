@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
+import { ConfirmDialog } from '../../src/components/ConfirmDialog.js';
 import { tabTitle, useWorkspace } from '../store.js';
-import { ConfirmDialog } from './ConfirmDialog.js';
 import { FileBrowser } from './FileBrowser.js';
 import { TopBar } from './TopBar.js';
 import { WorkArea } from './WorkArea.js';

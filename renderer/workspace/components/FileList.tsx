@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { FileEntry } from '../../../server/api/index.js';
+import { ConfirmDialog } from '../../src/components/ConfirmDialog.js';
 import { useWorkspace } from '../store.js';
-import { ConfirmDialog } from './ConfirmDialog.js';
 import { FileRow } from './FileRow.js';
 
 /** The open folder's entries, or why there are none (loading, empty, an error). */
