@@ -5,6 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import {
+  type BackupProjectView,
   type HealthReport,
   type HostView,
   type HubEvent,
@@ -63,6 +64,12 @@ export interface HubView {
   health?: {
     report(): HealthReport;
     /** Calls `listener` whenever a check changed status or message; returns the unsubscribe function. */
+    subscribe(listener: () => void): () => void;
+  };
+  /** Backups (their routes are registered by the backups capability). */
+  backups?: {
+    list(): BackupProjectView[];
+    /** Calls `listener` on every change, progress included (throttled); returns the unsubscribe function. */
     subscribe(listener: () => void): () => void;
   };
 }
@@ -296,14 +303,20 @@ export async function buildApp(opts: AppOptions) {
     };
     send();
     sendHosts();
+    const backups = hub.backups;
+    const sendBackups = () => {
+      if (backups) write({ type: 'backups', projects: backups.list() });
+    };
     sendProjects();
     sendHealth();
+    sendBackups();
     streams.set(res, req.principal);
     const unsubscribers = [
       hub.subscribe(send),
       hub.hosts.subscribe(sendHosts),
       hub.projects.subscribe(sendProjects),
       ...(health ? [health.subscribe(sendHealth)] : []),
+      ...(backups ? [backups.subscribe(sendBackups)] : []),
     ];
     const unsubscribe = () => {
       for (const off of unsubscribers) off();
