@@ -165,7 +165,12 @@ async function runDesktop(): Promise<void> {
     return { online, offline: joined.length - online };
   };
   const model = (): TrayModel =>
-    trayMenu({ hub: supervisor.snapshot(), startAtLogin: settings.startAtLogin, hosts: hostCounts() });
+    trayMenu({
+      hub: supervisor.snapshot(),
+      startAtLogin: settings.startAtLogin,
+      hosts: hostCounts(),
+      health: shownHub?.health(),
+    });
   let lastModel = model();
   const refreshTray = () => {
     lastModel = model();
@@ -211,6 +216,7 @@ async function runDesktop(): Promise<void> {
       // window in again, since the port, the certificate or the data may have changed.
       shownHub = hub;
       hub.onHostsChange(refreshTray);
+      hub.onHealthChange(refreshTray);
       pinned = { origin: hub.urls.loopback, leafFingerprint: hub.tls.leafFingerprint };
       if (win !== null && !win.isDestroyed()) signInWindow(hub);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Status } from '../api/index.js';
+import type { HealthCheck, HealthReport, Status } from '../api/index.js';
 import type { HubSnapshot } from './hub-supervisor.js';
 import { hubHealth, TRAY_ICONS, type TrayMenuItem, trayMenu } from './tray-menu.js';
 
@@ -243,5 +243,94 @@ describe('hosts in the tray', () => {
       hosts: { online: 1, offline: 0 },
     });
     expect(stopped.items.some((i) => i.id === 'hosts')).toBe(false);
+  });
+});
+
+describe('health in the tray', () => {
+  const running: HubSnapshot = { phase: 'running', status: status() };
+  const check = (over: Partial<HealthCheck>): HealthCheck => ({
+    id: 'x',
+    title: 'X',
+    scope: 'hub',
+    status: 'ok',
+    message: 'fine',
+    since: '2030-01-01T00:00:00.000Z',
+    fix: null,
+    subject: null,
+    ...over,
+  });
+  const report = (summary: HealthReport['summary'], checks: HealthCheck[]): HealthReport => ({
+    summary,
+    checkedAt: '2030-01-01T00:00:00.000Z',
+    checks,
+  });
+  const sftp = check({
+    id: 'sftp-write',
+    title: 'Backup repository (SFTP)',
+    status: 'error',
+    message: 'Cannot write to the backup repository /data/backup-repo: Permission denied',
+    fix: 'Make it writable',
+  });
+  const tunnel = check({
+    id: 'host-tunnel:h1',
+    title: 'Tunnel of lab-box',
+    scope: 'host',
+    status: 'error',
+    message: 'Offline',
+    subject: { kind: 'host', id: 'h1', name: 'lab-box' },
+  });
+
+  it('ready: green icon and a "Health: Ready" line under the status', () => {
+    const m = trayMenu({ hub: running, startAtLogin: false, health: report('ready', [check({})]) });
+    expect(m.icon).toBe('ready');
+    expect(m.items[1]).toEqual({ id: 'health', label: 'Health: Ready', enabled: false });
+    expect(m.tooltip).toBe('Launchpad: Hub running: Launchpad, local network · Ready');
+  });
+
+  it('degraded: amber icon, the worst problem named, the hub stays stoppable', () => {
+    const m = trayMenu({
+      hub: running,
+      startAtLogin: false,
+      health: report('degraded', [check({}), tunnel]),
+    });
+    expect(m.icon).toBe('degraded');
+    expect(item(m.items, 'health').label).toBe('Health: Degraded — Tunnel of lab-box: Offline');
+    expect(item(m.items, 'stop-hub').enabled).toBe(true);
+    expect(item(m.items, 'open-dashboard').enabled).toBe(true);
+  });
+
+  it('error: red icon, a hub error named before a host error, the count of the others, cut to one line', () => {
+    const m = trayMenu({ hub: running, startAtLogin: false, health: report('error', [tunnel, sftp]) });
+    expect(m.icon).toBe('error');
+    const label = item(m.items, 'health').label;
+    expect(label).toMatch(/^Health: Error — Backup repository \(SFTP\): Cannot write.*… \(\+1 more\)$/);
+    expect(m.tooltip).toMatch(/· Error$/);
+    // Still a running hub: Stop, not Start.
+    expect(item(m.items, 'stop-hub').enabled).toBe(true);
+    expect(m.items.some((i) => i.id === 'start-hub')).toBe(false);
+  });
+
+  it('a stopped hub shows no health line even if a report is passed', () => {
+    const m = trayMenu({ hub: { phase: 'stopped' }, startAtLogin: false, health: report('error', [sftp]) });
+    expect(m.items.some((i) => i.id === 'health')).toBe(false);
+    expect(m.icon).toBe('stopped');
+  });
+
+  it('the health line comes before the hosts line', () => {
+    const ids = trayMenu({
+      hub: running,
+      startAtLogin: false,
+      hosts: { online: 1, offline: 0 },
+      health: report('ready', []),
+    }).items.map((i) => i.id);
+    expect(ids.slice(0, 3)).toEqual(['status', 'health', 'hosts']);
+  });
+
+  it('hubHealth: the summary decides for a running hub; restart required is at least degraded', () => {
+    expect(hubHealth(running, report('error', [sftp]))).toBe('error');
+    expect(hubHealth(running, report('degraded', [tunnel]))).toBe('degraded');
+    expect(hubHealth(running, report('ready', []))).toBe('ready');
+    expect(hubHealth(STATES.degraded!, report('ready', []))).toBe('degraded');
+    expect(hubHealth(running, null)).toBe('ready');
   });
 });

@@ -1,4 +1,4 @@
-import type { Status } from '../api/index.js';
+import type { HealthCheck, HealthReport, Status } from '../api/index.js';
 import type { HubSnapshot } from './hub-supervisor.js';
 
 /** The hub's state as the tray shows it. */
@@ -19,7 +19,7 @@ export type TrayAction =
 
 export interface TrayMenuItem {
   /** What a click does (the shell maps it to a handler), or `status` / `separator-N` for inert rows. */
-  id: TrayAction | 'status' | 'hosts' | `separator-${number}`;
+  id: TrayAction | 'status' | 'health' | 'hosts' | `separator-${number}`;
   label: string;
   enabled: boolean;
   type?: 'normal' | 'separator' | 'checkbox';
@@ -39,12 +39,19 @@ export interface TrayInput {
   startAtLogin: boolean;
   /** Joined hosts (not this machine) of a Launchpad hub; absent for Plus or a stopped hub. */
   hosts?: { online: number; offline: number } | undefined;
+  /** The running hub's health report (RunningHub.health()); absent for a stopped hub. */
+  health?: HealthReport | null | undefined;
 }
 
-/** Until the health capability reports its own summary, "degraded" means running on stale settings. */
-export function hubHealth(hub: HubSnapshot): HubHealth {
+/**
+ * A running hub is as healthy as its health summary says; running on stale settings (restart
+ * required) is degraded too. Without a report (not yet checked) it counts as ready.
+ */
+export function hubHealth(hub: HubSnapshot, health?: HealthReport | null): HubHealth {
   if (hub.phase !== 'running') return hub.phase;
-  return hub.status.restartRequired ? 'degraded' : 'ready';
+  if (health?.summary === 'error') return 'error';
+  if (health?.summary === 'degraded' || hub.status.restartRequired) return 'degraded';
+  return 'ready';
 }
 
 const ICON: Record<HubHealth, TrayIcon> = {
@@ -80,7 +87,7 @@ function statusLine(hub: HubSnapshot): string {
     case 'error':
       return `Hub error: ${shorten(hub.problem.message)}`;
     case 'running': {
-      const suffix = hubHealth(hub) === 'degraded' ? ' (restart to apply settings)' : '';
+      const suffix = hub.status.restartRequired ? ' (restart to apply settings)' : '';
       return `Hub running: ${productName(hub.status)}${suffix}`;
     }
   }
@@ -110,10 +117,30 @@ function hostsItem(h: { online: number; offline: number }): TrayMenuItem {
   return { id: 'hosts', label, enabled: false };
 }
 
-function startStopItem(health: HubHealth): TrayMenuItem {
-  switch (health) {
-    case 'ready':
-    case 'degraded':
+const SUMMARY_WORDS = { ready: 'Ready', degraded: 'Degraded', error: 'Error' } as const;
+const RANK = { error: 0, warn: 1, ok: 2 } as const;
+
+/** Worst first: errors before warnings, the hub's own checks before a host's or a project's. */
+function problems(health: HealthReport): HealthCheck[] {
+  return health.checks
+    .filter((c) => c.status !== 'ok')
+    .sort((a, b) => RANK[a.status] - RANK[b.status] || Number(a.scope !== 'hub') - Number(b.scope !== 'hub'));
+}
+
+/** "Health: Ready", or the summary with the worst problem (and how many more there are). */
+function healthItem(health: HealthReport): TrayMenuItem {
+  const found = problems(health);
+  const first = found[0];
+  const more = found.length > 1 ? ` (+${found.length - 1} more)` : '';
+  const label = first
+    ? `Health: ${SUMMARY_WORDS[health.summary]} — ${shorten(`${first.title}: ${first.message}`)}${more}`
+    : `Health: ${SUMMARY_WORDS[health.summary]}`;
+  return { id: 'health', label, enabled: false };
+}
+
+function startStopItem(phase: HubSnapshot['phase']): TrayMenuItem {
+  switch (phase) {
+    case 'running':
       return { id: 'stop-hub', label: 'Stop hub', enabled: true };
     case 'stopping':
       return { id: 'stop-hub', label: 'Stop hub', enabled: false };
@@ -131,21 +158,23 @@ function startStopItem(health: HubHealth): TrayMenuItem {
  * always one, whatever the state.
  */
 export function trayMenu(input: TrayInput): TrayModel {
-  const health = hubHealth(input.hub);
+  const running = input.hub.phase === 'running';
+  const report = running ? (input.health ?? null) : null;
+  const health = hubHealth(input.hub, report);
   const line = statusLine(input.hub);
-  const running = health === 'ready' || health === 'degraded';
   const lan = lanItem(input.hub);
   return {
     icon: ICON[health],
-    tooltip: `Launchpad: ${line}`,
+    tooltip: `Launchpad: ${line}${report ? ` · ${SUMMARY_WORDS[report.summary]}` : ''}`,
     lanUrl: lan.lanUrl,
     items: [
       { id: 'status', label: line, enabled: false },
+      ...(report ? [healthItem(report)] : []),
       ...(running && input.hosts ? [hostsItem(input.hosts)] : []),
       lan.item,
       { id: 'separator-1', label: '', enabled: true, type: 'separator' },
       { id: 'open-dashboard', label: 'Open dashboard', enabled: running },
-      startStopItem(health),
+      startStopItem(input.hub.phase),
       { id: 'open-data-folder', label: 'Open data folder', enabled: true },
       { id: 'separator-2', label: '', enabled: true, type: 'separator' },
       {
