@@ -3,6 +3,7 @@ import type { Stats } from 'node:fs';
 import { createWriteStream } from 'node:fs';
 import {
   chmod,
+  type FileHandle,
   link,
   lstat,
   mkdir,
@@ -102,6 +103,22 @@ async function requireParentDir(p: ProjectPath, field: string): Promise<void> {
 }
 
 /** A hidden temporary name next to `abs`, so the final rename stays on one file system (atomic). */
+/** Opens a project file for reading; refuses anything but a regular file. The caller closes the handle. */
+async function openRegularFile(file: ProjectPath): Promise<{ handle: FileHandle; st: Stats }> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file.abs, 'r');
+  } catch (err) {
+    throw fsError(err, 'path', file.rel);
+  }
+  const st = await handle.stat();
+  if (!st.isFile()) {
+    await handle.close();
+    throw new ApiError(400, 'not_a_file', `path ${JSON.stringify(file.rel || '.')} is not a file`, 'path');
+  }
+  return { handle, st };
+}
+
 const tempNameFor = (abs: string, kind: string) =>
   join(dirname(abs), `.${basename(abs)}.lp-${kind}-${randomBytes(6).toString('hex')}`);
 
@@ -155,21 +172,8 @@ export function filesRoutes(paths: ProjectPaths, log: Logger): Routes {
 
   const download: Handler = async ({ req, res, query }) => {
     const file = await paths.resolve(requiredQuery(query, 'path'), 'path');
-    let handle: Awaited<ReturnType<typeof open>>;
+    const { handle, st } = await openRegularFile(file);
     try {
-      handle = await open(file.abs, 'r');
-    } catch (err) {
-      throw fsError(err, 'path', file.rel);
-    }
-    try {
-      const st = await handle.stat();
-      if (!st.isFile())
-        throw new ApiError(
-          400,
-          'not_a_file',
-          `path ${JSON.stringify(file.rel || '.')} is not a file`,
-          'path',
-        );
       res.writeHead(200, {
         'content-type': 'application/octet-stream',
         'content-length': st.size,
@@ -215,21 +219,8 @@ export function filesRoutes(paths: ProjectPaths, log: Logger): Routes {
 
   const readText: Handler = async ({ res, query }) => {
     const file = await paths.resolve(requiredQuery(query, 'path'), 'path');
-    let handle: Awaited<ReturnType<typeof open>>;
+    const { handle, st } = await openRegularFile(file);
     try {
-      handle = await open(file.abs, 'r');
-    } catch (err) {
-      throw fsError(err, 'path', file.rel);
-    }
-    try {
-      const st = await handle.stat();
-      if (!st.isFile())
-        throw new ApiError(
-          400,
-          'not_a_file',
-          `path ${JSON.stringify(file.rel || '.')} is not a file`,
-          'path',
-        );
       if (st.size > TEXT_LIMIT)
         throw new ApiError(
           413,
