@@ -47,7 +47,8 @@ export function hubClient(config: Config) {
 
   return {
     lock,
-    call(method: string, path: string, body?: unknown): Promise<HubResponse> {
+    /** `timeoutMs` (default 10 s): how long to wait for the answer (a restore answers when it is done). */
+    call(method: string, path: string, body?: unknown, timeoutMs = 10_000): Promise<HubResponse> {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       return new Promise((resolve, reject) => {
         const req = request(
@@ -70,7 +71,7 @@ export function hubClient(config: Config) {
                 ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
                 : {}),
             },
-            timeout: 10_000,
+            timeout: timeoutMs,
           },
           (res) => {
             const chunks: Buffer[] = [];
@@ -89,7 +90,11 @@ export function hubClient(config: Config) {
           },
         );
         req.on('timeout', () =>
-          req.destroy(new Error(`The hub on port ${lock.httpsPort} did not answer in 10 s`)),
+          req.destroy(
+            new Error(
+              `The hub on port ${lock.httpsPort} did not answer in ${Math.round(timeoutMs / 1000)} s`,
+            ),
+          ),
         );
         req.on('error', reject);
         req.end(payload);

@@ -12,6 +12,7 @@ import {
 } from '../db/index.js';
 import { launchpadVersion, startHub } from '../hub/index.js';
 import { runJoin, runJoinedHost } from './agent-command.js';
+import { registerBackupCommands } from './backup-command.js';
 import { serverBanner } from './banner.js';
 import { describeConfig, formatConfig } from './config-command.js';
 import { registerHostCommands } from './host-command.js';
@@ -222,6 +223,7 @@ function buildProgram(io: Io, setResult: (p: Promise<number>) => void): Command 
   registerTokenCommands(program, sub);
   registerHostCommands(program, sub);
   registerProjectCommands(program, sub);
+  registerBackupCommands(program, sub);
   return program;
 }
 
