@@ -5,6 +5,7 @@ export const ROUTES = {
   overview: '/',
   projects: '/projects',
   hosts: '/hosts',
+  health: '/health',
   settings: '/settings',
   setup: '/setup',
 } as const;

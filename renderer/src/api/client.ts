@@ -11,7 +11,9 @@ import {
   type CreateTokenRequest,
   type CreateTokenResponse,
   createTokenResponseSchema,
+  type HealthReport,
   type HostListResponse,
+  healthReportSchema,
   hostListResponseSchema,
   type ProjectListResponse,
   type ProjectResponse,
@@ -186,3 +188,7 @@ export const restoreSnapshot = (projectId: string, req: RestoreRequest): Promise
     using(restoreResponseSchema),
     req,
   );
+
+/** The latest health report: every check with its status, and the Ready/Degraded/Error summary. */
+export const getHealth = (): Promise<HealthReport> =>
+  request('GET', '/api/health', using(healthReportSchema));

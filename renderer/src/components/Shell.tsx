@@ -11,6 +11,7 @@ const NAV = [
   { to: ROUTES.projects, label: 'Projects', launchpadOnly: false },
   { to: ROUTES.overview, label: 'Overview', launchpadOnly: false },
   { to: ROUTES.hosts, label: 'Hosts', launchpadOnly: true },
+  { to: ROUTES.health, label: 'Health', launchpadOnly: false },
   { to: ROUTES.settings, label: 'Settings', launchpadOnly: false },
 ] as const;
 

@@ -3,6 +3,7 @@ import { ActionButton } from '../components/ActionButton.js';
 import { CopyButton } from '../components/CopyButton.js';
 import { DataList, DataRow } from '../components/DataList.js';
 import { Fingerprint } from '../components/Fingerprint.js';
+import { HealthBanner } from '../components/HealthBanner.js';
 import { PageHeader } from '../components/PageHeader.js';
 import { Loading } from '../components/Panels.js';
 import { desktopBridge } from '../desktop-bridge.js';
@@ -28,6 +29,7 @@ export function OverviewPage() {
           The hub is not answering, so these values may be out of date. Reconnecting…
         </p>
       )}
+      <HealthBanner />
       <div className="cards">
         <HubCard status={status} detail={detail} />
         <AddressesCard status={status} detail={detail} />
