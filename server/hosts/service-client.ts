@@ -175,9 +175,7 @@ export function streamHostService(
     const onAbort = () => cut('cancelled (the hub is stopping)');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
-    req.on('timeout', () =>
-      cut(`nothing came for ${idleMs / 1000} s (the host or its tunnel went silent)`),
-    );
+    req.on('timeout', () => cut(`nothing came for ${idleMs / 1000} s (the host or its tunnel went silent)`));
     req.on('error', (err: NodeJS.ErrnoException) =>
       settle({ kind: 'broken', error: err.code && err.code !== 'ECONNRESET' ? err.code : err.message }),
     );
