@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { PROJECT_ID_RE } from '../api/index.js';
 import { SIGNATURE_HEADER, type SignatureCheck, SignatureVerifier } from '../hosts/index.js';
 import type { Logger } from '../log/index.js';
+import { type HostBackupControl, handleBackupControl, isBackupPath } from './backup-control.js';
 import { type ErrorBody, refuseUpgrade, sendError, sendJson } from './http-reply.js';
 import { type HostRuntime, handleControl, isControlPath } from './project-control.js';
 import { createProjectProxy, type ProjectTarget } from './project-proxy.js';
@@ -18,6 +19,8 @@ export interface HostServiceOptions {
   logger: Logger;
   /** The projects this host runs; without it only /healthz is served. */
   runtime?: HostRuntime;
+  /** Backups and restores of this host's projects (`/_lp/projects/<id>/backup|restore`). */
+  backups?: HostBackupControl;
 }
 
 export interface HostService {
@@ -116,6 +119,10 @@ export function startHostService(opts: HostServiceOptions): Promise<HostService>
     const { check } = verified;
     if (method === 'GET' && pathname === '/healthz') {
       return sendJson(res, 200, { ok: true, hostId: opts.hostId, version: opts.version });
+    }
+    if (opts.backups && isBackupPath(pathname)) {
+      void handleBackupControl(req, res, opts.backups, check.projectId, log);
+      return;
     }
     if (runtime && isControlPath(pathname)) {
       void handleControl(req, res, runtime, check.projectId, log);

@@ -1,5 +1,6 @@
 // The host side of Launchpad: joining a hub, the tunnel to it, the host service.
 export { Backoff } from './backoff.js';
+export { type HostBackupControl, isBackupPath } from './backup-control.js';
 export {
   AgentUsageError,
   HOST_REMOVED_MESSAGE,

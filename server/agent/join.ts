@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { JoinRequest, JoinResponse, JoinTokenPayload } from '../api/index.js';
 import { dataDirLayout } from '../config/index.js';
 import { decodeJoinToken, JoinTokenFormatError } from '../hosts/index.js';
+import { fingerprintOfPublicKey } from '../sshd/index.js';
 import { AgentUsageError } from './errors.js';
 import { joinOverHttps } from './hub-api.js';
 import { generateHostKeys } from './keys.js';
@@ -25,6 +26,16 @@ export interface Joined {
   state: AgentState;
   /** `host:port` the join went to. */
   hubAddress: string;
+}
+
+/** True when `hostKey` is an OpenSSH key line whose fingerprint is `pin`. */
+function sshKeyMatches(hostKey: string, pin: string): boolean {
+  try {
+    return fingerprintOfPublicKey(hostKey) === pin;
+  } catch {
+    // Not a key line: not stored (backups then fetch the key and check it against the pin).
+    return false;
+  }
 }
 
 /** The token's content, or AgentUsageError (exit 2) naming what is wrong with it. */
@@ -101,7 +112,12 @@ export async function joinHub(opts: JoinOptions): Promise<Joined> {
     serviceSecret: response.serviceSecret,
     // The token's pins stay the trust anchors: they are what this join verified.
     hub: { host: token.host, httpsPort: response.hub.httpsPort, tls: token.tls, ssh: token.ssh },
-    sshd: { host: response.sshd.host, port: response.sshd.port },
+    sshd: {
+      host: response.sshd.host,
+      port: response.sshd.port,
+      // Kept only when it is the key the token pins (backups write it to known_hosts for OpenSSH).
+      ...(sshKeyMatches(response.sshd.hostKey, token.ssh) ? { hostKey: response.sshd.hostKey } : {}),
+    },
     ports: response.ports,
     backup: response.backup,
     joinedAt: new Date().toISOString(),

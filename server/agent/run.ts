@@ -1,11 +1,12 @@
 import { join } from 'node:path';
+import { agentBackupRepo, HostBackups } from '../backups/index.js';
 import type { Logger } from '../log/index.js';
 import { ProjectRuntime } from '../projects/index.js';
 import { HostRemovedError } from './errors.js';
 import { type HostService, startHostService } from './host-service.js';
 import { checkSelf, reportAgentError } from './hub-api.js';
 import { servicePortInUse } from './service-port.js';
-import { type AgentState, loadAgentState } from './state.js';
+import { type AgentState, agentPaths, loadAgentState } from './state.js';
 import { Tunnel } from './tunnel.js';
 
 export interface AgentOptions {
@@ -39,6 +40,17 @@ export async function runAgent(opts: AgentOptions): Promise<RunningAgent> {
     logger: log.child({ component: 'projects' }),
     ...(opts.projectEntry ? { entry: opts.projectEntry } : {}),
   });
+  // Backups go into the hub's repository over SFTP through its sshd, with the sftp key.
+  const backups = new HostBackups({
+    projectsDir: join(opts.dataDir, 'projects'),
+    repo: agentBackupRepo({
+      agentDir: agentPaths(opts.dataDir).dir,
+      sshd: state.sshd,
+      hostKeyPin: state.hub.ssh,
+      backup: state.backup,
+    }),
+    logger: log.child({ component: 'backups' }),
+  });
   let service: HostService;
   try {
     service = await startHostService({
@@ -48,6 +60,7 @@ export async function runAgent(opts: AgentOptions): Promise<RunningAgent> {
       version: opts.version,
       logger: log.child({ component: 'host-service' }),
       runtime: projects,
+      backups,
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw servicePortInUse(opts.servicePort);

@@ -29,7 +29,12 @@ export const agentStateSchema = z
       tls: z.string().min(1),
       ssh: z.string().startsWith('SHA256:'),
     }),
-    sshd: z.object({ host: z.string().min(1), port: z.number().int() }),
+    sshd: z.object({
+      host: z.string().min(1),
+      port: z.number().int(),
+      /** The hub's SSH host key (`ssh-ed25519 AAAA…`, matching hub.ssh) for known_hosts; older states lack it. */
+      hostKey: z.string().optional(),
+    }),
     ports: z.object({ http: z.number().int(), ssh: z.number().int() }),
     backup: z.object({ repoPath: z.string(), password: z.string() }),
     joinedAt: z.string(),

@@ -18,3 +18,31 @@ export {
   type SchedulerOptions,
 } from './hub/index.js';
 // --- end hub side ---
+
+// --- Restic driver and the host side: a host's projects into the hub's repository (server/backups/{restic,host}) ---
+export {
+  type AgentRepoOptions,
+  agentBackupRepo,
+  checkRestorePath,
+  HostBackups,
+  type HostBackupsOptions,
+  localBackupRepo,
+  RestorePathError,
+  snapshotHostOf,
+} from './host/index.js';
+export {
+  type BackupOptions,
+  type BackupSummary,
+  ensureRepo,
+  ResticError,
+  type ResticErrorCode,
+  type ResticRepo,
+  type ResticSnapshot,
+  type RestoreOptions,
+  resticBackup,
+  resticCheck,
+  resticForget,
+  resticRestore,
+  resticSnapshots,
+} from './restic/index.js';
+// --- end restic driver and host side ---

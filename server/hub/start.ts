@@ -12,6 +12,7 @@ import {
   THIS_MACHINE_HOST_ID,
   type TokenView,
 } from '../api/index.js';
+import { HostBackups, localBackupRepo } from '../backups/index.js';
 import {
   assertPortsFree,
   type Config,
@@ -229,6 +230,12 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
       version,
       logger: logger.child({ component: 'host-service' }),
       runtime,
+      // This machine's projects go into the hub's own repository, at its local path.
+      backups: new HostBackups({
+        projectsDir: config.layout.projects,
+        repo: localBackupRepo(config.layout),
+        logger: logger.child({ component: 'backups' }),
+      }),
     });
     cleanup.push(() => runtime.stopAll());
     cleanup.push(() => localService.close());

@@ -4,11 +4,14 @@
 
 // --- Host runtime (server/projects/runtime) and the hub → host control contract ---
 export {
+  type BackupEvent,
   CONTROL_PREFIX,
   type HostProjectStatus,
   type HostProjectsResponse,
   hostProjectStatusSchema,
   hostProjectsResponseSchema,
+  type HostRestoreRequest,
+  hostRestoreRequestSchema,
   PROJECT_TOKEN_HEADER,
   PROJECT_USER_HEADER,
   type StartProjectRequest,
