@@ -4,6 +4,7 @@ import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from
 export const ROUTES = {
   overview: '/',
   projects: '/projects',
+  backups: '/backups',
   hosts: '/hosts',
   health: '/health',
   settings: '/settings',

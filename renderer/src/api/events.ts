@@ -1,4 +1,6 @@
 import {
+  type BackupProjectView,
+  backupListResponseSchema,
   type HubEvent,
   hostListResponseSchema,
   type ProjectView,
@@ -19,6 +21,8 @@ export interface EventHandlers {
   hosts(snapshot: HostsSnapshot): void;
   /** `event: projects`: every project, on connect and on every change. */
   projects(projects: ProjectView[]): void;
+  /** `event: backups`: every project's backup state, on connect and on every change (progress included). */
+  backups(projects: BackupProjectView[]): void;
   connection(state: Connection): void;
   /**
    * The browser gave up on the stream (a non-200 answer such as 401, or a bad content type);
@@ -52,6 +56,11 @@ export function openHubEvents(handlers: EventHandlers): () => void {
     const parsed = projectListResponseSchema.safeParse(parseEvent(e));
     if (parsed.success) handlers.projects(parsed.data.projects);
     else console.warn('launchpad: ignoring a malformed projects event', parsed.error.issues[0]);
+  });
+  source.addEventListener('backups', (e) => {
+    const parsed = backupListResponseSchema.safeParse(parseEvent(e));
+    if (parsed.success) handlers.backups(parsed.data.projects);
+    else console.warn('launchpad: ignoring a malformed backups event', parsed.error.issues[0]);
   });
   return () => source.close();
 }

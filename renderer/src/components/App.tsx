@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useLiveStatus } from '../live-status.js';
+import { BackupsPage } from '../pages/BackupsPage.js';
 import { HostsPage } from '../pages/HostsPage.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
 import { OverviewPage } from '../pages/OverviewPage.js';
@@ -64,6 +65,8 @@ function Routes() {
       return <OverviewPage />;
     case ROUTES.projects:
       return <ProjectsPage />;
+    case ROUTES.backups:
+      return <BackupsPage />;
     case ROUTES.hosts:
       return <HostsPage />;
     case ROUTES.settings:

@@ -5,10 +5,10 @@ import { AccountActions } from './AccountActions.js';
 import { ConnectionIndicator } from './ConnectionIndicator.js';
 import { RestartBanner } from './RestartBanner.js';
 
-// Only pages that work are linked, and only where they work (Plus has no hosts); backups join
-// when they exist.
+// Only pages that work are linked, and only where they work (Plus has no hosts).
 const NAV = [
   { to: ROUTES.projects, label: 'Projects', launchpadOnly: false },
+  { to: ROUTES.backups, label: 'Backups', launchpadOnly: false },
   { to: ROUTES.overview, label: 'Overview', launchpadOnly: false },
   { to: ROUTES.hosts, label: 'Hosts', launchpadOnly: true },
   { to: ROUTES.health, label: 'Health', launchpadOnly: false },
