@@ -69,12 +69,16 @@ function connect(o: SshSelfTestOptions, timeoutMs: number): Promise<ssh2.Client>
   let wrongKey = false;
   return new Promise((resolve, reject) => {
     const client = new ssh2.Client();
+    let settled = false;
     client.once('ready', () => {
-      // Later errors surface through the sftp calls; the connection is ended right after.
-      client.on('error', () => undefined);
+      settled = true;
       resolve(client);
     });
-    client.once('error', (err) => {
+    // Kept for the connection's life: an error after the first (a reset once auth failed, or
+    // after ready) must not become an uncaught exception; those surface through the sftp calls.
+    client.on('error', (err) => {
+      if (settled) return;
+      settled = true;
       client.end();
       reject(wrongKey ? new Error('the server did not present the hub’s host key') : err);
     });
