@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { ApiError, getStatus } from './api/client.js';
 import { openHubEvents } from './api/events.js';
 import { useBackups } from './backups-store.js';
+import { useHealth } from './health-store.js';
 import { useHub } from './store.js';
 
 const FIRST_RETRY_MS = 1000;
@@ -51,6 +52,7 @@ export function useLiveStatus(enabled: boolean): void {
         hosts: (snapshot) => hub().receiveHosts(snapshot),
         projects: (projects) => hub().receiveProjects(projects),
         backups: (projects) => useBackups.getState().receiveBackups(projects),
+        health: (report) => useHealth.getState().receiveHealth(report),
         connection: (state) => hub().setConnection(state),
         closed: () => {
           close();

@@ -1,7 +1,9 @@
 import {
   type BackupProjectView,
   backupListResponseSchema,
+  type HealthReport,
   type HubEvent,
+  healthReportSchema,
   hostListResponseSchema,
   type ProjectView,
   projectListResponseSchema,
@@ -23,6 +25,8 @@ export interface EventHandlers {
   projects(projects: ProjectView[]): void;
   /** `event: backups`: every project's backup state, on connect and on every change (progress included). */
   backups(projects: BackupProjectView[]): void;
+  /** `event: health`: the health report, on connect and whenever a check changes status or message. */
+  health(report: HealthReport): void;
   connection(state: Connection): void;
   /**
    * The browser gave up on the stream (a non-200 answer such as 401, or a bad content type);
@@ -61,6 +65,11 @@ export function openHubEvents(handlers: EventHandlers): () => void {
     const parsed = backupListResponseSchema.safeParse(parseEvent(e));
     if (parsed.success) handlers.backups(parsed.data.projects);
     else console.warn('launchpad: ignoring a malformed backups event', parsed.error.issues[0]);
+  });
+  source.addEventListener('health', (e) => {
+    const parsed = healthReportSchema.safeParse(parseEvent(e)?.health);
+    if (parsed.success) handlers.health(parsed.data);
+    else console.warn('launchpad: ignoring a malformed health event', parsed.error.issues[0]);
   });
   return () => source.close();
 }

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useLiveStatus } from '../live-status.js';
 import { BackupsPage } from '../pages/BackupsPage.js';
+import { HealthPage } from '../pages/HealthPage.js';
 import { HostsPage } from '../pages/HostsPage.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
 import { OverviewPage } from '../pages/OverviewPage.js';
@@ -69,6 +70,8 @@ function Routes() {
       return <BackupsPage />;
     case ROUTES.hosts:
       return <HostsPage />;
+    case ROUTES.health:
+      return <HealthPage />;
     case ROUTES.settings:
       return <SettingsPage />;
     case ROUTES.setup:
