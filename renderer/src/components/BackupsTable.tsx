@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { BackupProgress, BackupProjectView } from '../../../server/api/index.js';
 import { formatBytes, formatCount } from '../backup-format.js';
 import { useBackups } from '../backups-store.js';
-import { formatDuration } from '../format.js';
+import { formatDate, formatDuration } from '../format.js';
 import { asApiError } from '../store.js';
 import { useNow } from '../use-now.js';
 import { RelativeTime } from './RelativeTime.js';
@@ -130,10 +130,21 @@ function BackupRows({
           )}
         </td>
         <td data-label="Next" className="nowrap">
-          {project.nextScheduledAt ? (
-            <RelativeTime iso={project.nextScheduledAt} now={now} />
+          {project.nextScheduledAt === null ? (
+            running ? (
+              <span className="muted">—</span>
+            ) : (
+              <span className="muted" title="Only running projects are backed up on a schedule">
+                not scheduled
+              </span>
+            )
+          ) : Date.parse(project.nextScheduledAt) <= now ? (
+            // Due: the scheduler starts it within its next check.
+            <time dateTime={project.nextScheduledAt} title={formatDate(project.nextScheduledAt)}>
+              due now
+            </time>
           ) : (
-            <span className="muted">not scheduled</span>
+            <RelativeTime iso={project.nextScheduledAt} now={now} />
           )}
         </td>
         <td data-label="Size" className="nowrap">

@@ -172,8 +172,8 @@ function RestoreDialog({
       <div className="restore-dialog">
         <p>
           Files from {formatDate(snapshot.time)} are restored into a new folder{' '}
-          <code>{restoreFolderFor(snapshot.time)}</code> inside <strong>{project.projectName}</strong>
-          {'; nothing is overwritten.'}
+          <code>{restoreFolderFor(snapshot.time)}</code> inside <strong>{project.projectName}</strong> (with
+          -2, -3… added when that name is taken){'; nothing is overwritten.'}
         </p>
         <div className={`field${pathError ? ' field-invalid' : ''}`}>
           <label className="field-label" htmlFor={pathId}>
