@@ -16,13 +16,19 @@ export interface AgentRepoOptions {
 }
 
 /**
- * restic splits sftp.command like a shell (quotes group words); paths are quoted when they need
- * it, e.g. macOS's "Application Support".
+ * One word of restic's sftp.command, which restic splits like a shell (checked with 0.14: single
+ * and double quotes group and are removed; a backslash does not escape). Paths need it on macOS
+ * ("Application Support").
  */
 export function shellWord(s: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
-  return `"${s.replace(/(["\\$`])/g, '\\$1')}"`;
+  if (!s.includes("'")) return `'${s}'`;
+  if (!s.includes('"')) return `"${s}"`;
+  throw new Error(`${s} has both kinds of quotes: it cannot be passed in restic's sftp.command`);
 }
+
+/** An ssh_config value: ssh splits some (UserKnownHostsFile takes a list) on whitespace unless quoted. */
+const sshValue = (s: string) => (/\s/.test(s) ? `"${s}"` : s);
 
 /** The ssh that restic runs for sftp: the sftp key only, the hub's host key pinned, never a prompt. */
 export function sftpCommand(o: { host: string; port: number; keyFile: string; knownHosts: string }): string {
@@ -41,7 +47,7 @@ export function sftpCommand(o: { host: string; port: number; keyFile: string; kn
     '-o',
     'StrictHostKeyChecking=yes',
     '-o',
-    `UserKnownHostsFile=${o.knownHosts}`,
+    `UserKnownHostsFile=${sshValue(o.knownHosts)}`,
     '-o',
     'ConnectTimeout=20',
     '-o',

@@ -52,8 +52,16 @@ export function globalArgs(repo: ResticRepo): string[] {
     '-r',
     repo.repository,
     ...(repo.cacheDir ? ['--cache-dir', repo.cacheDir] : ['--no-cache']),
-    ...(repo.sftpCommand ? ['-o', `sftp.command=${repo.sftpCommand}`] : []),
+    ...(repo.sftpCommand ? ['-o', csvField(`sftp.command=${repo.sftpCommand}`)] : []),
   ];
+}
+
+/**
+ * restic's `-o` is a pflag string slice, which splits its value as one CSV record: a value
+ * with a quote or comma (an sftp.command with a quoted path) must be one quoted CSV field.
+ */
+function csvField(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 /** The error an aborted operation rejects with: the signal's reason, as fetch and friends do. */
