@@ -109,7 +109,7 @@ async function restore(
   ctx.io.out(
     opts.json
       ? `${JSON.stringify(done, null, 2)}\n`
-      : `Restored ${done.files} files (${formatBytes(done.bytes)}) into ${done.restoredTo} in ${project.name}\n`,
+      : `Restored ${done.files} ${done.files === 1 ? 'file' : 'files'} (${formatBytes(done.bytes)}) into ${done.restoredTo} in ${project.name}\n`,
   );
   return 0;
 }

@@ -12,7 +12,15 @@ import {
   THIS_MACHINE_HOST_ID,
   type TokenView,
 } from '../api/index.js';
-import { HostBackups, localBackupRepo } from '../backups/index.js';
+import {
+  BackupScheduler,
+  BackupService,
+  HostBackups,
+  hubRepository,
+  liveIntervalHours,
+  localBackupRepo,
+  registerBackupRoutes,
+} from '../backups/index.js';
 import {
   assertPortsFree,
   type Config,
@@ -243,12 +251,26 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     logger.info({ servicePort: localService.port }, 'this machine: host service listening on 127.0.0.1');
 
     // Projects on "this machine" (reached directly: no tunnel) and on joined hosts.
-    const projects = new HubProjects({
-      db,
-      hosts: projectHostsSource(hosts, () => thisMachine),
-      logger,
-    });
+    const projectHosts = projectHostsSource(hosts, () => thisMachine);
+    const projects = new HubProjects({ db, hosts: projectHosts, logger });
     cleanup.push(() => projects.stop());
+
+    // Backups: runs on the projects' hosts into the hub's repository, on a schedule and on demand.
+    const backupRepo = hubRepository(config.layout);
+    const backups = new BackupService({
+      db,
+      projects,
+      hosts: projectHosts,
+      repo: backupRepo,
+      logger,
+      intervalHours: liveIntervalHours(
+        () => settingsRepo.get('backupIntervalHours'),
+        config.backupIntervalHours,
+      ),
+    });
+    const backupSchedule = new BackupScheduler({ service: backups, maintenance: backupRepo, db, logger });
+    cleanup.push(() => backups.stop());
+    cleanup.push(() => backupSchedule.stop());
 
     const changes = new EventEmitter();
     // One listener per open page; the default limit of 10 would warn with a few tabs.
@@ -315,6 +337,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
       dataDir: config.dataDir,
       hosts,
       projects,
+      backups,
       logger: logger.child({ component: 'health' }),
       intervalMs: healthIntervalMs,
     });
@@ -344,6 +367,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
         hosts,
         projects,
         health: { report: () => health.report(), subscribe: (l) => health.subscribe(l) },
+        backups,
         // Plus is one project: once set up, `/` is its workspace.
         home: () => {
           if (config.product !== 'plus' || settings.setupRequired()) return null;
@@ -359,6 +383,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     registerHostRoutes(app, hosts);
     registerProjectRoutes(app, projects);
     registerHealthRoute(app, health);
+    registerBackupRoutes(app, backups);
     await listenOrExplain(app, resolved);
     cleanup.push(() => closeGracefully(app, logger));
 
@@ -378,6 +403,12 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
 
     sshd?.on('status', () => changes.emit('status'));
     health.start();
+    // The repository exists before any host backs up into it (a host would otherwise make it over
+    // SFTP, racing others); start-up does not wait for restic.
+    void backupRepo
+      .ensure()
+      .catch((err: Error) => logger.error({ err }, 'could not make the backup repository'));
+    backupSchedule.start();
     lock.update({ httpsPort: config.ports.https });
     // This machine's projects come back as they were (the runtime remembers what ran); Plus has
     // exactly one project, made now on first start. Neither holds up start-up.
