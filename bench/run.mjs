@@ -649,7 +649,7 @@ function report(res) {
       (p) => p.small.c1.non2xx + p.small.c1.socketErrors + p.small.c50.non2xx + p.small.c50.socketErrors,
       0,
       '0',
-      (v) => Object.values(v).every((x) => x === 0),
+      (v) => Object.values(v).every((x) => !Number.isFinite(x) || x === 0),
     ],
     ['WebSocket echo 64 B p50', 'ms', (p) => p.ws.p50ms, 3, '', null],
     ['WebSocket echo 64 B p99', 'ms', (p) => p.ws.p99ms, 3, '', null],
@@ -1039,16 +1039,22 @@ async function finish(code) {
   await finishing;
   process.exit(code);
 }
+let interrupted = false;
 process.once('SIGINT', () => {
+  interrupted = true;
   log('interrupted');
   void finish(130);
 });
-process.once('SIGTERM', () => void finish(143));
+process.once('SIGTERM', () => {
+  interrupted = true;
+  void finish(143);
+});
 
 main().then(
   () => finish(0),
   (err) => {
-    process.stderr.write(`bench failed: ${err.stack ?? err}\n`);
-    return finish(1);
+    // After Ctrl-C the processes being stopped fail whatever was measuring: not news.
+    if (!interrupted) process.stderr.write(`bench failed: ${err.stack ?? err}\n`);
+    return finish(interrupted ? 130 : 1);
   },
 );
