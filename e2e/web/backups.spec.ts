@@ -81,8 +81,7 @@ test.describe('on a Launchpad hub', () => {
     fillProject(projectDir);
     const table = page.getByRole('table', { name: 'Projects' });
     const row = page.getByTestId(`backup-${project.id}`);
-    await expect(row.getByRole('rowheader')).toContainText(name);
-    await expect(row.getByRole('rowheader')).toContainText('this-machine');
+    await expect(row.getByRole('rowheader')).toHaveText(`${name} on ${project.hostName}`);
     await expect(empty).toHaveCount(0);
     await expect(table).toBeVisible();
 
@@ -92,7 +91,7 @@ test.describe('on a Launchpad hub', () => {
     await toggle.click();
     await expect(toggle).toHaveAttribute('aria-expanded', 'true');
     const panel = row.getByRole('region', { name: `Snapshots of ${name}` });
-    await expect(panel.getByText('No snapshots yet — back up now')).toBeVisible();
+    await expect(panel.getByText(/^No snapshots yet — /)).toBeVisible();
 
     // The hub may have started its scheduled first backup already (a new project is due at
     // once); Back up now is then disabled while it runs, which is what this test wants to see.

@@ -110,7 +110,7 @@ function BackupRows({
       <tr>
         <th scope="row">
           <span className="backup-title">
-            <span className="backup-project">{project.projectName}</span>
+            <span className="backup-project">{project.projectName}</span>{' '}
             <span className="backup-host">on {project.hostName}</span>
           </span>
         </th>

@@ -71,7 +71,11 @@ export function SnapshotsPanel({ project, now }: { project: BackupProjectView; n
         </div>
       ) : snapshots.state === 'ready' ? (
         snapshots.data.length === 0 ? (
-          <p className="snapshots-empty">No snapshots yet — back up now</p>
+          <p className="snapshots-empty">
+            {project.status === 'running'
+              ? 'No snapshots yet — the first one is being made'
+              : 'No snapshots yet — back up now'}
+          </p>
         ) : (
           <ul className="snapshot-list" aria-labelledby={titleId}>
             {snapshots.data.map((snapshot) => (
