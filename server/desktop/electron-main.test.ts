@@ -188,6 +188,7 @@ describe('Electron main process (under a fake electron module)', () => {
     expect(tray?.iconExists).toBe(true);
     expect(trayLabels()).toEqual([
       'Hub running: Plus',
+      'Health: Ready',
       'No LAN URL (this hub is reachable on this computer only)',
       '',
       'Open dashboard',
@@ -268,7 +269,10 @@ describe('Electron main process (under a fake electron module)', () => {
       startAtLogin: true,
     });
     await app.waitFor(
-      () => ((app.last('tray')?.items ?? []) as { id?: string; checked?: boolean }[])[7]?.checked === true,
+      () =>
+        ((app.last('tray')?.items ?? []) as { id?: string; checked?: boolean }[]).find(
+          (i) => i.id === 'start-at-login',
+        )?.checked === true,
     );
   });
 
