@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HostBackups, localBackupRepo, type ResticRepo } from '../backups/index.js';
+import { HostBackups, localBackupRepo, type ResticRepo, resticSnapshots } from '../backups/index.js';
 import { hashTree, sampleProject, tempDir } from '../backups/restic/test-support.js';
 import { SIGNATURE_HEADER, signServiceRequest } from '../hosts/index.js';
 import type { BackupEvent } from '../projects/index.js';
@@ -20,6 +20,7 @@ let service: HostService;
 let backups: HostBackups;
 /** Holds every operation before it touches the repository, while the test says so. */
 let gate: Promise<void> = Promise.resolve();
+let local: () => Promise<ResticRepo>;
 
 beforeAll(async () => {
   dataDir = tempDir('lp-host-backups-');
@@ -33,7 +34,7 @@ beforeAll(async () => {
   }
   // The sshd makes backup-repo/ at start: restic init must take an existing empty directory.
   mkdirSync(join(dataDir, 'backup-repo'), { mode: 0o700 });
-  const local = localBackupRepo({
+  local = localBackupRepo({
     backupRepo: join(dataDir, 'backup-repo'),
     backupRepoPassword: join(dataDir, 'secrets', 'backup-repo-password'),
   });
@@ -154,6 +155,40 @@ describe('backup and restore through the host service', () => {
       // Free again once done.
       const again = await (await post(route('backup'), {})).done;
       expect((again.lines.at(-1) as BackupEvent).type).toBe('done');
+    },
+  );
+
+  it(
+    'a hub that hangs up mid-stream cancels the backup: no snapshot, the project free again',
+    SLOW,
+    async () => {
+      const before = (await resticSnapshots(await local())).length;
+      let open!: () => void;
+      gate = new Promise((r) => {
+        open = r;
+      });
+      const path = route('backup');
+      const req = request({
+        host: '127.0.0.1',
+        port: service.port,
+        method: 'POST',
+        path,
+        headers: {
+          [SIGNATURE_HEADER]: signServiceRequest(SECRET, 'POST', path, Date.now(), { projectId: PROJECT }),
+        },
+      });
+      // The test cuts the connection itself; the socket error that follows is expected.
+      req.on('error', () => undefined);
+      const gotHeaders = new Promise<number>((r) => req.on('response', (res) => r(res.statusCode ?? 0)));
+      req.end('{}');
+      expect(await gotHeaders).toBe(200);
+      expect(backups.busy(PROJECT)?.kind).toBe('backup');
+      req.destroy();
+      while (backups.busy(PROJECT) !== null) {
+        open();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect((await resticSnapshots(await local())).length).toBe(before);
     },
   );
 
