@@ -64,11 +64,13 @@ describe('migrate', () => {
     expect(migrate(db)).toEqual({ from: 0, to: LATEST_SCHEMA_VERSION });
     expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
     expect(tableNames(db)).toEqual([
+      'backup_runs',
       'events',
       'host_ports',
       'hosts',
       'join_tokens',
       'login_tokens',
+      'projects',
       'sessions',
       'settings',
       'ssh_keys',

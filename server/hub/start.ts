@@ -403,11 +403,6 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
 
     sshd?.on('status', () => changes.emit('status'));
     health.start();
-    // The repository exists before any host backs up into it (a host would otherwise make it over
-    // SFTP, racing others); start-up does not wait for restic.
-    void backupRepo
-      .ensure()
-      .catch((err: Error) => logger.error({ err }, 'could not make the backup repository'));
     backupSchedule.start();
     lock.update({ httpsPort: config.ports.https });
     // This machine's projects come back as they were (the runtime remembers what ran); Plus has

@@ -195,6 +195,15 @@ describe('BackupService: a run followed over the host stream', () => {
     });
   });
 
+  it('fails without calling the host when the hub cannot make its repository', async () => {
+    repo.ensure = async () => {
+      throw new ApiError(503, 'backup_repo_restic_missing', 'restic is not installed on the hub');
+    };
+    service.start(P1, 'manual');
+    expect((await finished()).lastRun?.error).toBe('restic is not installed on the hub');
+    expect(host.calls).toHaveLength(0);
+  });
+
   it('fails at once, without calling the host, when the host is offline', async () => {
     const h1 = reg.hosts.get('h1');
     if (!h1) throw new Error('no host');

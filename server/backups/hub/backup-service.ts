@@ -31,6 +31,8 @@ export interface RepoSnapshot {
 
 /** What the service reads from the hub's own repository (the restic driver, or a stand-in in tests). */
 export interface HubRepo {
+  /** Makes the repository when there is none yet; throws ApiError when it cannot. */
+  ensure(): Promise<void>;
   /** Snapshots made with `--host <host>`, newest first; throws ApiError when the repository cannot be read. */
   snapshots(host: string): Promise<RepoSnapshot[]>;
 }
@@ -166,6 +168,12 @@ export class BackupService {
 
   async #follow(run: ActiveRun, hostName: string, endpoint: ServiceEndpoint): Promise<void> {
     const { record } = run;
+    try {
+      await this.#repo.ensure();
+    } catch (err) {
+      this.#finish(record, { state: 'failed', error: (err as Error).message });
+      return;
+    }
     const outcome = await followHostStream(
       endpoint,
       `${CONTROL_PREFIX}/${record.projectId}/backup`,

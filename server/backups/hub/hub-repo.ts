@@ -19,37 +19,53 @@ export const CHECK_SUBSET = '5%';
 
 export interface HubRepository extends HubRepo, RepoMaintenance {
   readonly repo: ResticRepo;
-  /** Makes the repository on first start (before any host backs up into it). */
-  ensure(): Promise<void>;
 }
 
 /**
  * The hub's own restic repository, `<data dir>/backup-repo/` (the SFTP root hosts back up into),
- * with the password hosts receive at their join.
+ * with the password hosts receive at their join. It is made on first use, which is always the
+ * hub's: before it asks a host to back up (so hosts never race to make it over SFTP), and before
+ * it reads or maintains it. A hub that never backs up runs no restic at all.
  */
 export function hubRepository(layout: { backupRepo: string; backupRepoPassword: string }): HubRepository {
   const repo: ResticRepo = { repository: layout.backupRepo, passwordFile: layout.backupRepoPassword };
-  return {
-    repo,
-    ensure: async () => {
+  let made: Promise<void> | null = null;
+  const ensure = (): Promise<void> => {
+    made ??= (async () => {
       ensureSecret(layout.backupRepoPassword);
       await ensureRepo(repo);
-    },
+    })().catch((err: unknown) => {
+      // Not remembered: the next use tries again (restic installed, disk freed).
+      made = null;
+      throw asApiError(err);
+    });
+    return made;
+  };
+  return {
+    repo,
+    ensure,
     snapshots: async (host) => {
+      await ensure();
       try {
         return await resticSnapshots(repo, { host });
       } catch (err) {
         throw asApiError(err);
       }
     },
-    forget: () => resticForget(repo, RETENTION),
-    check: () => resticCheck(repo, { readDataSubset: CHECK_SUBSET }),
+    forget: async () => {
+      await ensure();
+      await resticForget(repo, RETENTION);
+    },
+    check: async () => {
+      await ensure();
+      await resticCheck(repo, { readDataSubset: CHECK_SUBSET });
+    },
   };
 }
 
 /** A repository problem as the API reports it: 503, restic's code and its sentence. */
 function asApiError(err: unknown): unknown {
-  if (!(err instanceof ResticError)) return err;
+  if (!(err instanceof ResticError) || err instanceof ApiError) return err;
   return new ApiError(503, `backup_repo_${err.code}`, `The backup repository cannot be read: ${err.message}`);
 }
 

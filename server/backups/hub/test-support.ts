@@ -175,6 +175,7 @@ export function fakeRegistry(port: number) {
 export function memoryRepo(): HubRepo & { set(host: string, s: RepoSnapshot[]): void } {
   const byHost = new Map<string, RepoSnapshot[]>();
   return {
+    ensure: async () => undefined,
     snapshots: async (host) => byHost.get(host) ?? [],
     set(host, s) {
       byHost.set(host, s);
