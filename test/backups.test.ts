@@ -205,6 +205,30 @@ describe('backups of a project on an agent host', () => {
     expect(done).toMatchObject({ status: 'ok', lastRun: { id: started.json.run.id, state: 'succeeded' } });
   });
 
+  it('a project on "this machine" is backed up at the hub\'s local repository path', async () => {
+    const created = await api('/api/projects', {
+      method: 'POST',
+      body: { name: 'local-notes', hostId: 'this-machine' },
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = created.json.project.id as string;
+    await until('local project running', async () => {
+      const res = await api(`/api/projects/${id}`);
+      return res.json?.project?.state === 'running' ? true : undefined;
+    });
+    writeFileSync(join(hub.dataDir, 'projects', id, 'local.txt'), 'on the hub itself\n');
+    const run = await backupCli(['run', 'local-notes', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).run).toMatchObject({ projectId: id, state: 'succeeded', error: null });
+    const list = await backupCli(['list', id, '--json']);
+    expect(JSON.parse(list.stdout).snapshots).toEqual([expect.objectContaining({ host: `project-${id}` })]);
+    // Only its own snapshots: the agent project's are not in this list, nor the other way round.
+    const other = await backupCli(['list', project.id, '--json']);
+    expect(
+      JSON.parse(other.stdout).snapshots.every((s: SnapshotView) => s.host === `project-${project.id}`),
+    ).toBe(true);
+  });
+
   // Last: it stops the agent.
   it('with the agent stopped, `backup run` fails at once with the host-offline reason', async () => {
     await agent.stop();
