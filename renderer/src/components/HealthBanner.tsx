@@ -29,6 +29,7 @@ export function HealthBanner() {
     );
   }
   const worst = worstProblem(report);
+  const others = report.checks.filter((c) => c.status !== 'ok').length - 1;
   const tone = report.summary === 'error' ? 'danger' : 'warning';
   return (
     <section
@@ -41,11 +42,12 @@ export function HealthBanner() {
       <div className="banner-text">
         <h2 id="health-banner-title">
           <HealthDot status={report.summary} />
-          {SUMMARY_LABELS[report.summary]}: {problemCounts(report)}
+          Health: {SUMMARY_LABELS[report.summary]}
         </h2>
         {worst && (
           <p>
             {worst.title}: {worst.message}
+            {others > 0 && ` (and ${others} more: ${problemCounts(report)} in all)`}
           </p>
         )}
       </div>
