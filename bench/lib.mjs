@@ -246,13 +246,35 @@ export async function freePort() {
   return p;
 }
 
+/** The kernel's ephemeral port range (client sockets' local ports), from /proc. */
+function ephemeralRange() {
+  try {
+    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    return { lo: lo ?? 32768, hi: hi ?? 60999 };
+  } catch (err) {
+    process.stderr.write(
+      `bench: cannot read the ephemeral port range (${err.message}); assuming 32768-60999\n`,
+    );
+    return { lo: 32768, hi: 60999 };
+  }
+}
+
 /**
  * A hub base port P: P (HTTPS), P+1 (SSH) free, and the hub's tunnel range above it in bounds.
- * Tunnel ports are P+10 … P+1009; the hosts of the scale test take the first 200 of them.
+ * Tunnel ports are P+10 … P+1009; the hosts of the scale test take the first 200 of them. The
+ * whole range stays below the kernel's ephemeral ports: the thousands of client connections of a
+ * run (and of anything else on the machine) would otherwise take tunnel ports the hub hands out,
+ * and a host's forward would fail with EADDRINUSE.
  */
 export async function freeBasePort() {
+  const { lo, hi } = ephemeralRange();
+  // Below the ephemeral range if it leaves room (Linux default: 10000…31700), else above it.
+  const [from, to] = lo - 1100 > 10000 ? [10000, lo - 1100] : [hi + 1, 65535 - 1100];
   for (let i = 0; i < 200; i++) {
-    const p = 20000 + Math.floor(Math.random() * 30000);
+    const p = from + Math.floor(Math.random() * (to - from));
     if ((await listenOnce(p)) === null || (await listenOnce(p + 1)) === null) continue;
     let ok = true;
     for (let q = p + 10; q < p + 10 + 220 && ok; q += 1) ok = (await listenOnce(q)) !== null;
