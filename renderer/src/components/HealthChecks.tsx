@@ -43,7 +43,7 @@ function HealthCheckRow({ check, now }: { check: HealthCheck; now: number }) {
 const EMPTY: Record<HealthGroupId, string> = {
   hub: 'No checks of the hub yet.',
   host: 'No hosts have joined this hub, so there are no tunnels to check.',
-  project: 'Backup ages are checked here once the hub runs scheduled backups.',
+  project: 'No projects yet: the age of each project’s last backup is checked here.',
 };
 
 /** One group (Hub, Hosts or Projects) as a card; an empty group says why it is empty. */
