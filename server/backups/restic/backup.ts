@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { BackupProgress } from '../../api/index.js';
-import { classify, ResticError } from './errors.js';
+import { ResticError } from './errors.js';
+import { failure } from './fail.js';
 import { resticSnapshots } from './snapshots.js';
 import { type ResticRepo, runRestic } from './spawn.js';
 
@@ -94,13 +95,7 @@ export async function resticBackup(
       'restic_failed',
       `restic could not read some files of ${dir}, so the snapshot in the backup repository ${repo.repository} is incomplete: ${run.stderr.trim().split('\n').slice(-3).join(' ')}`,
     );
-  if (run.code !== 0)
-    throw classify({
-      command: 'backup',
-      repository: repo.repository,
-      exitCode: run.code,
-      stderr: run.stderr,
-    });
+  if (run.code !== 0) throw await failure(repo, 'backup', run);
   const done = summary as Record<string, unknown> | null;
   if (done === null || typeof done.snapshot_id !== 'string')
     throw new ResticError(

@@ -1,4 +1,4 @@
-import { classify } from './errors.js';
+import { failure } from './fail.js';
 import { type ResticRepo, runRestic } from './spawn.js';
 
 /**
@@ -19,13 +19,7 @@ export async function resticForget(
     '--keep-weekly',
     String(policy.keepWeekly),
   ]);
-  if (run.code !== 0)
-    throw classify({
-      command: 'forget',
-      repository: repo.repository,
-      exitCode: run.code,
-      stderr: run.stderr,
-    });
+  if (run.code !== 0) throw await failure(repo, 'forget', run);
 }
 
 /** `restic check`, optionally reading a subset of the data (`--read-data-subset 1/10`, `5%`). */
@@ -34,6 +28,5 @@ export async function resticCheck(repo: ResticRepo, o: { readDataSubset?: string
     'check',
     ...(o.readDataSubset ? ['--read-data-subset', o.readDataSubset] : []),
   ]);
-  if (run.code !== 0)
-    throw classify({ command: 'check', repository: repo.repository, exitCode: run.code, stderr: run.stderr });
+  if (run.code !== 0) throw await failure(repo, 'check', run);
 }

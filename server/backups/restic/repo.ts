@@ -1,7 +1,8 @@
 import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { classify, isNoRepository, ResticError } from './errors.js';
+import { isNoRepository, ResticError } from './errors.js';
+import { failure } from './fail.js';
 import { type ResticRepo, runRestic } from './spawn.js';
 
 /** Local repository paths (`/…` or `local:/…`); everything else is a remote backend. */
@@ -14,12 +15,7 @@ export function localPathOf(repository: string): string | null {
 async function openConfig(repo: ResticRepo): Promise<'ok' | 'missing'> {
   const run = await runRestic(repo, ['cat', 'config']);
   if (run.code === 0) return 'ok';
-  const err = classify({
-    command: 'cat config',
-    repository: repo.repository,
-    exitCode: run.code,
-    stderr: run.stderr,
-  });
+  const err = await failure(repo, 'cat config', run);
   if (err.code === 'repository_unreachable' && isNoRepository(run.stderr)) return 'missing';
   throw err;
 }
@@ -30,7 +26,7 @@ async function initOnce(repo: ResticRepo): Promise<void> {
   if (run.code === 0) return;
   // Someone else made it between our look and our init: fine if our password opens it.
   if (/config file already exists/i.test(run.stderr) && (await openConfig(repo)) === 'ok') return;
-  throw classify({ command: 'init', repository: repo.repository, exitCode: run.code, stderr: run.stderr });
+  throw await failure(repo, 'init', run);
 }
 
 /** An init lock older than this belongs to a process that died mid-init. */

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { BackupProgress } from '../../api/index.js';
-import { classify, ResticError } from './errors.js';
+import { ResticError } from './errors.js';
+import { failure } from './fail.js';
 import { type ResticRepo, runRestic } from './spawn.js';
 import { measureTree } from './tree.js';
 
@@ -41,8 +42,7 @@ async function totalsOf(
   const run = await runRestic(repo, ['ls', '--json', '--recursive', snapshotId, ...(path ? [path] : [])], {
     ...(signal ? { signal } : {}),
   });
-  if (run.code !== 0)
-    throw classify({ command: 'ls', repository: repo.repository, exitCode: run.code, stderr: run.stderr });
+  if (run.code !== 0) throw await failure(repo, 'ls', run);
   let sawSnapshot = false;
   let sawPath = path === null;
   let files = 0;
@@ -119,13 +119,7 @@ export async function resticRestore(
     clearInterval(timer);
   }
   await (polling as Promise<void> | null);
-  if (run.code !== 0)
-    throw classify({
-      command: 'restore',
-      repository: repo.repository,
-      exitCode: run.code,
-      stderr: run.stderr,
-    });
+  if (run.code !== 0) throw await failure(repo, 'restore', run);
   const restored = await measureTree(o.target);
   o.onProgress?.({
     percent: 100,

@@ -1,4 +1,5 @@
-import { classify, ResticError } from './errors.js';
+import { ResticError } from './errors.js';
+import { failure } from './fail.js';
 import { type ResticRepo, runRestic } from './spawn.js';
 
 export interface ResticSnapshot {
@@ -63,12 +64,6 @@ export async function resticSnapshots(
   // One --tag with a comma list means "all of these"; several --tag flags would mean "any".
   if (filter.tags?.length) args.push('--tag', filter.tags.join(','));
   const run = await runRestic(repo, [...args, ...ids]);
-  if (run.code !== 0)
-    throw classify({
-      command: 'snapshots',
-      repository: repo.repository,
-      exitCode: run.code,
-      stderr: run.stderr,
-    });
+  if (run.code !== 0) throw await failure(repo, 'snapshots', run);
   return parseSnapshots(run.stdout, repo.repository);
 }
