@@ -1,8 +1,12 @@
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ssh2 from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSshd } from '../sshd/index.js';
+import { ensureHostKey, startSshd } from '../sshd/index.js';
 import { CapturedLog, freePort, SshdFixture } from '../sshd/test-support.js';
 import { Backoff } from './backoff.js';
 import { generateHostKeys } from './keys.js';
@@ -244,4 +248,102 @@ describe('the tunnel', () => {
     expect(await refused(h.http)).toBe(true);
     expect(await refused(h.ssh)).toBe(true);
   });
+});
+
+describe('the tunnel delivers a stream to its last byte', () => {
+  /**
+   * A stand-in for the hub's sshd that grants every forward and hands the test each forwarded
+   * channel unread: a hub whose client reads slowly, without the kernel's socket buffers that
+   * make the real sshd's timing vary.
+   */
+  async function scriptedHub() {
+    const dir = mkdtempSync(join(tmpdir(), 'lp-tunnel-'));
+    const hostKey = ensureHostKey(join(dir, 'ssh'));
+    let conn: ssh2.Connection | undefined;
+    const server = new ssh2.Server({ hostKeys: [hostKey.privateKeyPem] }, (c) => {
+      c.on('error', () => undefined);
+      c.on('authentication', (ctx) => ctx.accept());
+      c.on('ready', () => {
+        conn = c;
+      });
+      c.on('request', (accept) => accept?.());
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return {
+      port: (server.address() as { port: number }).port,
+      fingerprint: hostKey.fingerprint,
+      /** Opens a forwarded-tcpip channel to the tunnel's `port`, as a connection to the hub's port does. */
+      forwardOut(port: number): Promise<ssh2.ServerChannel> {
+        return new Promise((resolve, reject) => {
+          if (!conn) throw new Error('the tunnel is not connected');
+          conn.forwardOut('127.0.0.1', port, '127.0.0.1', 40000, (err, ch) =>
+            err ? reject(err) : resolve(ch as ssh2.ServerChannel),
+          );
+        });
+      },
+      close: () => {
+        server.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  /** Bytes `stream` yields until it ends. */
+  function count(stream: NodeJS.ReadableStream): Promise<number> {
+    return new Promise((resolve, reject) => {
+      let n = 0;
+      stream.on('data', (c: Buffer) => {
+        n += c.length;
+      });
+      stream.once('end', () => resolve(n));
+      stream.once('error', reject);
+    });
+  }
+
+  it('a response the service sends and closes at once arrives whole while the hub reads slowly (20 runs)', async () => {
+    // More than the unread channel takes in on the hub's side (about 3 MiB: its window and
+    // buffer), less than that plus the tunnel's channel buffer: the service's socket closes
+    // while the tunnel still holds the tail, waiting for the hub's window (what a download
+    // through a hub whose client reads slower than the host sends does).
+    const size = 3.5 * 1024 * 1024 + 17;
+    let closed: Promise<unknown> | undefined;
+    const service = createNetServer((s) => {
+      closed = once(s, 'close');
+      s.end(Buffer.alloc(size, 7));
+    });
+    service.listen(0, '127.0.0.1');
+    await once(service, 'listening');
+    const hub = await scriptedHub();
+    try {
+      const ports = { http: await freePort(), ssh: await freePort() };
+      const tunnel = new Tunnel({
+        sshd: { host: '127.0.0.1', port: hub.port },
+        hostKeyPin: hub.fingerprint,
+        privateKey: generateHostKeys('test-host').tunnel.privateKey,
+        ports,
+        servicePort: (service.address() as { port: number }).port,
+        logger: new CapturedLog().logger,
+        isRemoved: async () => false,
+      });
+      tunnels.push(tunnel);
+      tunnel.start();
+      await reachState(tunnel, 'online');
+      for (let run = 0; run < 20; run++) {
+        closed = undefined;
+        const channel = await hub.forwardOut(ports.http);
+        // The hub reads only once the tunnel's side of the service connection is gone (or after
+        // a while: should the tunnel's buffers fill first, it waits for the hub to read).
+        const lag = new Promise((r) => setTimeout(r, 1000));
+        for (let i = 0; i < 100 && closed === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+        await Promise.race([closed, lag]);
+        await new Promise((r) => setTimeout(r, 20));
+        expect(await count(channel), `run ${run}`).toBe(size);
+        channel.close();
+      }
+    } finally {
+      hub.close();
+      service.close();
+    }
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { type Socket, connect as tcpConnect } from 'node:net';
+import type { Writable } from 'node:stream';
 import ssh2, { type ClientChannel, type TcpConnectionDetails } from 'ssh2';
 import type { Logger } from '../log/index.js';
 import { Backoff } from './backoff.js';
@@ -243,8 +244,13 @@ export class Tunnel extends EventEmitter<{
       });
       local.pipe(channel);
       channel.pipe(local);
-      channel.once('close', () => local.destroy());
-      local.once('close', () => channel.close());
+      // One side gone for good takes the other with it, but only after what pipe() already
+      // handed it was delivered. The host service closes its socket right after a response's
+      // last bytes; pipe() then ends the channel, yet ssh2 holds that last chunk until the hub
+      // opens its window again (a large download outruns the window), and close() before that
+      // discards it: the hub saw a body cut short and cut its client ("Error: aborted").
+      channel.once('close', () => afterFlush(local, () => local.destroy()));
+      local.once('close', () => afterFlush(channel, () => channel.close()));
     });
   }
 
@@ -306,4 +312,13 @@ export class Tunnel extends EventEmitter<{
     }
     this.#scheduleRetry(`the hub refused the tunnel key (${reason})`, false);
   }
+}
+
+/**
+ * Runs `then` once `stream` delivered what was written to it, when it is ending (pipe() ends it
+ * when its source ends); at once when it is not (its source failed: nothing more is owed).
+ */
+function afterFlush(stream: Writable, then: () => void): void {
+  if (stream.writableEnded && !stream.writableFinished && !stream.destroyed) stream.once('finish', then);
+  else then();
 }

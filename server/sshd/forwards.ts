@@ -243,12 +243,20 @@ export class ConnectionForwards {
     });
     socket.pipe(channel);
     channel.pipe(socket);
-    // Either side going away for good takes the other with it (after pipe has flushed what it could).
+    // Either side going away for good takes the other with it, after what pipe() handed it was
+    // delivered. The channel's 'close' comes after its 'end' (its data is all in the socket), and
+    // end() flushes the socket. The socket's 'close' can come while the channel, ended by pipe(),
+    // still holds a chunk waiting for the client's SSH window; ssh2 discards it once close() was
+    // sent, so the channel closes on 'finish' then (ssh2 closes a server channel there itself).
     channel.once('close', () => {
       if (!socket.destroyed) socket.end();
     });
     socket.once('close', () => {
-      channel.close();
+      if (channel.writableEnded && !channel.writableFinished && !channel.destroyed) {
+        channel.once('finish', () => channel.close());
+      } else {
+        channel.close();
+      }
     });
   }
 }

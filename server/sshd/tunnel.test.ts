@@ -1,5 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
+import type { ClientChannel } from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, Proc, type RegisteredKey, run, SshdFixture } from './test-support.js';
 
@@ -197,4 +199,41 @@ describe('tunnel keys', () => {
     );
     expect(again.stderr).toContain('Permission denied (publickey)');
   });
+});
+
+describe('a forward', () => {
+  it('delivers what a hub-side client sends and closes at once to its last byte while the host reads slowly (20 runs)', async () => {
+    const key = await tunnelKey('host_stream');
+    const client = await f.ssh2Client(key);
+    try {
+      await new Promise<void>((resolve, reject) =>
+        client.forwardIn('127.0.0.1', key.http, (err) => (err ? reject(err) : resolve())),
+      );
+      const channels: ClientChannel[] = [];
+      client.on('tcp connection', (_info, accept) => channels.push(accept()));
+      // More than the host's unread channel takes in (about 3 MiB: window and buffer), less than
+      // that plus the hub's channel buffer: the hub-side socket closes while the hub still holds
+      // the tail, waiting for the host's window.
+      const size = 3.5 * 1024 * 1024 + 17;
+      for (let run = 0; run < 20; run++) {
+        const s = connect(key.http, '127.0.0.1');
+        await once(s, 'connect');
+        s.resume();
+        s.end(Buffer.alloc(size, 7));
+        await Promise.race([once(s, 'close'), new Promise((r) => setTimeout(r, 1000))]);
+        await new Promise((r) => setTimeout(r, 20));
+        const channel = channels.shift();
+        if (!channel) throw new Error('no forwarded channel');
+        let n = 0;
+        channel.on('data', (c: Buffer) => {
+          n += c.length;
+        });
+        await once(channel, 'end');
+        expect(n, `run ${run}`).toBe(size);
+        channel.close();
+      }
+    } finally {
+      client.end();
+    }
+  }, 60_000);
 });
