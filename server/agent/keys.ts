@@ -1,22 +1,6 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { openSshPrivateKey, openSshPublicKey } from '../hosts/index.js';
+import { generateSshKeyPair, type SshKeyPair } from '../sshd/index.js';
 
-/** An ed25519 key pair in the OpenSSH formats (the private one is what ssh2's client reads). */
-export interface SshKeyPair {
-  /** `-----BEGIN OPENSSH PRIVATE KEY-----…`: stays on this host. */
-  privateKey: string;
-  /** `ssh-ed25519 AAAA… comment`: sent to the hub. */
-  publicKey: string;
-}
-
-/** A fresh ed25519 key pair, made here so the private half never leaves this host. */
-export function generateSshKeyPair(comment: string): SshKeyPair {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return {
-    privateKey: openSshPrivateKey(privateKey, comment),
-    publicKey: openSshPublicKey(publicKey, comment),
-  };
-}
+export type { SshKeyPair };
 
 /** The host's two keys: the tunnel key (reverse forwards) and the sftp key (backups). */
 export function generateHostKeys(hostName: string): { tunnel: SshKeyPair; sftp: SshKeyPair } {

@@ -1,5 +1,4 @@
-import ssh2 from 'ssh2';
-import type { SshKeysRepo } from '../sshd/index.js';
+import { generateSshKeyPair, type SshKeysRepo } from '../sshd/index.js';
 
 /** The ssh_keys owner of the hub's own health-check key. */
 export const HEALTH_KEY_OWNER = 'hub-health';
@@ -33,7 +32,7 @@ export class HealthKey {
  */
 export function registerHealthKey(keys: SshKeysRepo): HealthKey {
   keys.revokeByOwner(HEALTH_KEY_OWNER);
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: HEALTH_KEY_OWNER });
-  const rec = keys.add({ publicKey: pair.public, role: 'sftp', owner: HEALTH_KEY_OWNER });
-  return new HealthKey(pair.private, rec.fingerprint);
+  const pair = generateSshKeyPair(HEALTH_KEY_OWNER);
+  const rec = keys.add({ publicKey: pair.publicKey, role: 'sftp', owner: HEALTH_KEY_OWNER });
+  return new HealthKey(pair.privateKey, rec.fingerprint);
 }

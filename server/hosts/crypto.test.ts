@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { describe, expect, it } from 'vitest';
-import { fingerprintOfPublicKey } from '../sshd/index.js';
+import { fingerprintOfPublicKey, openSshPrivateKey, openSshPublicKey } from '../sshd/index.js';
 import { newHostId, newTokenId } from './credentials.js';
-import { derivePairingKey, openSshPrivateKey, openSshPublicKey } from './pairing-key.js';
+import { derivePairingKey } from './pairing-key.js';
 import { SignatureVerifier, signServiceRequest } from './service-signature.js';
 
 describe('service request signatures', () => {

@@ -12,6 +12,8 @@
  *   registerHostRoutes(app, hosts);                // /api/tokens, /api/hosts…
  *   hosts.stop();                                  // at hub stop
  */
+
+export { openSshPrivateKey, openSshPublicKey } from '../sshd/index.js';
 export { newHostId, newTokenId } from './credentials.js';
 export { HostsError, type HostsErrorCode } from './errors.js';
 export { type ProbeResult, probeHealth } from './health-probe.js';
@@ -24,7 +26,7 @@ export {
 } from './hub-hosts.js';
 export { type HubIdentity, tlsPinOf } from './hub-identity.js';
 export { type JoinOrigin, JoinService } from './join.js';
-export { derivePairingKey, openSshPrivateKey, openSshPublicKey } from './pairing-key.js';
+export { derivePairingKey } from './pairing-key.js';
 export {
   allHostPorts,
   allocateHostPorts,

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, hkdfSync, type KeyObject } from 'node:crypto';
 
 /** Fixed HKDF context: the same token always yields the same key, and no other use of the secret does. */
 const PAIRING_KEY_INFO = 'launchpad pairing key v1';
@@ -24,58 +24,4 @@ export function derivePairingKey(
     type: 'pkcs8',
   });
   return { privateKey, publicKey: createPublicKey(privateKey) };
-}
-
-/** `ssh-ed25519 AAAA…`: the OpenSSH public key line of an ed25519 KeyObject. */
-export function openSshPublicKey(publicKey: KeyObject, comment?: string): string {
-  const raw = publicKey.export({ format: 'jwk' }).x;
-  if (!raw) throw new Error('not an ed25519 public key');
-  const pub = Buffer.from(raw, 'base64url');
-  const type = Buffer.from('ssh-ed25519');
-  const blob = Buffer.concat([u32(type.length), type, u32(pub.length), pub]);
-  return `ssh-ed25519 ${blob.toString('base64')}${comment ? ` ${comment}` : ''}`;
-}
-
-/**
- * The OpenSSH private key file (`-----BEGIN OPENSSH PRIVATE KEY-----`, unencrypted) of an ed25519
- * key: the one format both ssh2's client and OpenSSH's `ssh -i` read (ssh2 cannot read PKCS#8).
- */
-export function openSshPrivateKey(privateKey: KeyObject, comment = ''): string {
-  const jwk = privateKey.export({ format: 'jwk' });
-  if (!jwk.d || !jwk.x) throw new Error('not an ed25519 private key');
-  const seed = Buffer.from(jwk.d, 'base64url');
-  const pub = Buffer.from(jwk.x, 'base64url');
-  const str = (b: Buffer | string) => {
-    const buf = Buffer.isBuffer(b) ? b : Buffer.from(b);
-    return Buffer.concat([u32(buf.length), buf]);
-  };
-  const publicBlob = Buffer.concat([str('ssh-ed25519'), str(pub)]);
-  const check = u32(randomBytes(4).readUInt32BE());
-  let priv = Buffer.concat([
-    check,
-    check,
-    str('ssh-ed25519'),
-    str(pub),
-    str(Buffer.concat([seed, pub])),
-    str(comment),
-  ]);
-  const pad = (8 - (priv.length % 8)) % 8;
-  priv = Buffer.concat([priv, Buffer.from(Array.from({ length: pad }, (_, i) => i + 1))]);
-  const body = Buffer.concat([
-    Buffer.from('openssh-key-v1\0'),
-    str('none'),
-    str('none'),
-    str(''),
-    u32(1),
-    str(publicBlob),
-    str(priv),
-  ]).toString('base64');
-  const lines = body.match(/.{1,70}/g) ?? [];
-  return `-----BEGIN OPENSSH PRIVATE KEY-----\n${lines.join('\n')}\n-----END OPENSSH PRIVATE KEY-----\n`;
-}
-
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
 }

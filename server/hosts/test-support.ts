@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { type Db, migrate, openDatabase } from '../db/index.js';
 import type { Logger } from '../log/index.js';
+import { openSshPublicKey } from '../sshd/index.js';
 import { HostsError } from './errors.js';
 import { HubHosts, type HubHostsOptions } from './hub-hosts.js';
 import type { HubIdentity } from './hub-identity.js';
-import { openSshPublicKey } from './pairing-key.js';
 
 export const silentLogger: Logger = pino({ level: 'silent' });
 

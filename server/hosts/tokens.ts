@@ -8,9 +8,10 @@ import { type Db, type EventsRepo, writeTransaction } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 import { newSecret } from '../secrets/index.js';
 import type { SshKeysRepo } from '../sshd/index.js';
+import { openSshPublicKey } from '../sshd/index.js';
 import { hashSecret, newTokenId } from './credentials.js';
 import type { HubIdentity } from './hub-identity.js';
-import { derivePairingKey, openSshPublicKey } from './pairing-key.js';
+import { derivePairingKey } from './pairing-key.js';
 import { encodeJoinToken, tokenPrefix } from './token-codec.js';
 import type { JoinTokenRecord, JoinTokensRepo } from './tokens-repo.js';
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { ensurePrivateDir, writePrivateFile } from '../fs/private.js';
+import { generateSshKeyPair } from './keygen.js';
 import { parsePublicKeyLine } from './public-key.js';
 
 /** The hub's SSH host key. `privateKeyPem` is a secret: never log it or send it anywhere. */
@@ -27,12 +28,12 @@ export function ensureHostKey(sshDir: string): HostKey {
   const keyPath = join(sshDir, HOST_KEY_FILE);
   if (existsSync(keyPath)) return loadHostKey(keyPath);
 
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'launchpad-hub' });
-  const { line, fingerprint } = parsePublicKeyLine(pair.public);
+  const pair = generateSshKeyPair('launchpad-hub');
+  const { line, fingerprint } = parsePublicKeyLine(pair.publicKey);
   // The .pub copy is for people (ssh-keygen -lf, known_hosts); the key file is the source of truth.
   writePrivateFile(`${keyPath}.pub`, `${line}\n`);
-  writePrivateFile(keyPath, pair.private);
-  return { privateKeyPem: pair.private, publicKey: line, fingerprint };
+  writePrivateFile(keyPath, pair.privateKey);
+  return { privateKeyPem: pair.privateKey, publicKey: line, fingerprint };
 }
 
 function loadHostKey(keyPath: string): HostKey {
