@@ -7,7 +7,7 @@ import { SESSION_COOKIE, withoutCookie } from '../http/index.js';
  * copies them once more anyway):
  * - the hub's session cookie and any Authorization header stay on the hub: a project never sees
  *   the credentials of the hub (its own cookies pass: apps inside projects set their own);
- * - `Expect` is dropped (the hub's server has answered it);
+ * - `Expect` is dropped (the hub's server has answered it), and `Connection` unless it upgrades;
  * - `X-Forwarded-For` gets the peer appended (so the right-most entry is the one the hub saw),
  *   `X-Forwarded-Proto` is https, `X-Forwarded-Host` the Host asked for and `X-Forwarded-Prefix`
  *   `/<project_id>` (what the app is mounted under);
@@ -30,6 +30,10 @@ export function prepareForwardHeaders(
   if (h.authorization !== undefined) delete h.authorization;
   // The hub's server already answered "100 Continue" and streams the body on: the host need not.
   if (h.expect !== undefined) delete h.expect;
+  // Hop-by-hop: a browser's `Connection: close` is about its connection to the hub. Passed on,
+  // it would make the host close the hub's kept-alive upstream connection after every response
+  // (a new connection through the tunnel per request). Upgrades keep theirs.
+  if (h.connection !== undefined && !/\bupgrade\b/i.test(h.connection)) delete h.connection;
   const peer = req.socket.remoteAddress;
   if (peer !== undefined) {
     const before = h['x-forwarded-for'];

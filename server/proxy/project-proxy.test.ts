@@ -90,6 +90,11 @@ describe('forwarding', () => {
     expect(only.headers.cookie).toBeUndefined();
   });
 
+  it('a client’s Connection: close stays with the hub: the host connection is kept alive', async () => {
+    const echo = (await get(`/${PROJECT}/echo`, { connection: 'close' })).json() as Echo;
+    expect(echo.headers.connection).toBe('keep-alive');
+  });
+
   it('signs the identity: the host verifies project and user; another secret refuses it', async () => {
     const echo = (await get(`/${PROJECT}/echo?q=1`, { 'x-launchpad-signature': 'forged' })).json() as Echo;
     expect(echo.check).toEqual({ ok: true, projectId: PROJECT, user: 'admin' });
