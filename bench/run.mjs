@@ -133,7 +133,6 @@ function facts() {
       launchpad: pkg.version,
       commit: git(['rev-parse', 'HEAD']),
       serverSourceModified: dirty === null ? null : dirty.length > 0,
-      distHasDebugInstrumentation: existsSync(join(ROOT, 'dist', 'server', 'dbg-temp.js')),
       openssh: tryRun('ssh', ['-V']),
       wrk: tryRun('wrk', ['-v']),
       curl: tryRun('curl', ['--version']),
@@ -811,11 +810,6 @@ async function main() {
     if (r.status !== 0) throw new Error('npm run build:server failed');
   }
   const res = { ...facts(), notes: NOTES };
-  if (res.versions.distHasDebugInstrumentation) {
-    log(
-      'WARNING: dist/server contains dbg-temp.js (temporary debug logging): numbers are not representative',
-    );
-  }
   if (flag('cpu-prof')) mkdirSync(profDir, { recursive: true });
 
   if (!flag('skip-startup')) {
@@ -1015,7 +1009,7 @@ async function main() {
   process.stdout.write(
     [
       '',
-      `Launchpad ${res.versions.launchpad} (${res.versions.commit?.slice(0, 10) ?? '?'}${res.versions.serverSourceModified ? ', server/ modified' : ''}${res.versions.distHasDebugInstrumentation ? ', DIST HAS DEBUG LOGGING' : ''})${res.label ? ` · ${res.label}` : ''} · node ${res.versions.node} · ${res.versions.openssh} · ${res.versions.wrk.split(' ').slice(0, 2).join(' ')}`,
+      `Launchpad ${res.versions.launchpad} (${res.versions.commit?.slice(0, 10) ?? '?'}${res.versions.serverSourceModified ? ', server/ modified' : ''})${res.label ? ` · ${res.label}` : ''} · node ${res.versions.node} · ${res.versions.openssh} · ${res.versions.wrk.split(' ').slice(0, 2).join(' ')}`,
       `${m.cpuModel} · ${m.cores} cores · ${m.memoryGB} GB · Linux ${m.kernel} · load at start ${m.loadAverageAtStart.join(' ')} · OpenSSH cipher ${res.setup.opensshCipher ?? '—'}${QUICK ? ' · QUICK (sizes and durations shrunk)' : ''}`,
       '',
       text,
