@@ -28,12 +28,18 @@ describe('Plus', () => {
     const [project] = projects as [ProjectView];
     expect(project).toMatchObject({ hostId: 'this-machine', state: 'running', url: `/${project.id}/` });
 
-    // Before the first-run wizard is answered, / is the hub (which opens the wizard).
+    // Before the first-run wizard is answered, / is the hub (which opens the wizard). Answering it
+    // with the running choices needs no restart; then / is the project.
     expect((await call('/')).status).toBe(200);
     const status = (await call('/api/status')).json;
     const setup = await call('/api/setup', {
       method: 'POST',
-      body: { product: 'plus', basePort: hub.port, publicHost: '127.0.0.1', dataDir: status.detail.dataDir },
+      body: {
+        product: 'plus',
+        basePort: hub.port,
+        publicHost: status.detail.publicHost,
+        dataDir: status.detail.dataDir,
+      },
       headers: { origin: `https://127.0.0.1:${hub.port}` },
     });
     expect(setup.status, setup.text).toBe(200);

@@ -370,7 +370,9 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
         backups,
         // Plus is one project: once set up, `/` is its workspace.
         home: () => {
-          if (config.product !== 'plus' || settings.setupRequired()) return null;
+          // Not while a restart is pending: the wizard may have chosen another product.
+          if (config.product !== 'plus' || settings.setupRequired() || settings.restartRequired())
+            return null;
           const only = projects.list()[0];
           return only ? only.url : null;
         },
