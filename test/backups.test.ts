@@ -55,6 +55,41 @@ const backupEntry = async (): Promise<BackupProjectView> => {
   return entry;
 };
 
+/** Collects every `backups` event of an /api/events stream until `close()`. */
+function backupsEvents(): { events: Json[]; close(): void } {
+  const events: Json[] = [];
+  const req = request(
+    {
+      host: '127.0.0.1',
+      port: hub.port,
+      path: '/api/events',
+      ca: hub.caPem,
+      headers: { cookie },
+      agent: false,
+    },
+    (res) => {
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buf += chunk;
+        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+          const line = buf
+            .slice(0, i)
+            .split('\n')
+            .find((l) => l.startsWith('data: '));
+          buf = buf.slice(i + 2);
+          const event = line ? JSON.parse(line.slice(6)) : null;
+          if (event?.type === 'backups') events.push(event);
+        }
+      });
+    },
+  );
+  // The stream ends when the test closes it.
+  req.on('error', () => undefined);
+  req.end();
+  return { events, close: () => req.destroy() };
+}
+
 /** The first `backups` event of a fresh /api/events stream. */
 function firstBackupsEvent(): Promise<Json> {
   return new Promise((resolve, reject) => {
@@ -228,6 +263,36 @@ describe('backups of a project on an agent host', () => {
       JSON.parse(other.stdout).snapshots.every((s: SnapshotView) => s.host === `project-${project.id}`),
     ).toBe(true);
   });
+
+  it('a project with 10 000 small files backs up, with progress events reaching the hub', async () => {
+    const many = join(projectDir, 'many');
+    mkdirSync(many);
+    for (let i = 0; i < 10_000; i++) writeFileSync(join(many, `f${i}.txt`), `file ${i}\n`);
+    const stream = backupsEvents();
+    try {
+      const started = await api(`/api/projects/${project.id}/backups`, { method: 'POST', body: {} });
+      expect(started.status, started.text).toBe(202);
+      const done = await until(
+        'the 10 000-file backup finished',
+        async () => {
+          const e = await backupEntry();
+          return e.status !== 'running' ? e : undefined;
+        },
+        120_000,
+      );
+      expect(done.lastRun).toMatchObject({ state: 'succeeded' });
+      expect(done.lastRun?.summary?.totalFiles).toBeGreaterThanOrEqual(10_000);
+      // The host's restic progress made it to the hub's live stream while the run was going.
+      const progress = stream.events
+        .map((e) => (e.projects as BackupProjectView[]).find((p) => p.projectId === project.id)?.lastRun)
+        .filter((r) => r?.id === started.json.run.id && r?.state === 'running' && r?.progress !== null);
+      expect(progress.length).toBeGreaterThan(0);
+      expect(progress.at(-1)?.progress?.totalFiles).toBeGreaterThan(0);
+    } finally {
+      stream.close();
+      rmSync(many, { recursive: true, force: true });
+    }
+  }, 150_000);
 
   // Last: it stops the agent.
   it('with the agent stopped, `backup run` fails at once with the host-offline reason', async () => {
