@@ -91,40 +91,13 @@ function backupsEvents(): { events: Json[]; close(): void } {
 }
 
 /** The first `backups` event of a fresh /api/events stream. */
-function firstBackupsEvent(): Promise<Json> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: hub.port,
-        path: '/api/events',
-        ca: hub.caPem,
-        headers: { cookie },
-        agent: false,
-      },
-      (res) => {
-        let buf = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buf += chunk;
-          for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-            const block = buf.slice(0, i);
-            buf = buf.slice(i + 2);
-            const line = block.split('\n').find((l) => l.startsWith('data: '));
-            const event = line ? JSON.parse(line.slice(6)) : null;
-            if (event?.type === 'backups') {
-              resolve(event);
-              req.destroy();
-            }
-          }
-        });
-      },
-    );
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ECONNRESET') reject(err);
-    });
-    req.end();
-  });
+async function firstBackupsEvent(): Promise<Json> {
+  const stream = backupsEvents();
+  try {
+    return await until('a backups event', async () => stream.events[0]);
+  } finally {
+    stream.close();
+  }
 }
 
 beforeAll(async () => {
