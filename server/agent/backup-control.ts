@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PROJECT_ID_RE } from '../api/index.js';
 import type { Logger } from '../log/index.js';
 import {
   type BackupEvent,
@@ -8,7 +7,7 @@ import {
   type HostRestoreRequest,
   hostRestoreRequestSchema,
 } from '../projects/index.js';
-import { BodyError, readJsonBody, sendError } from './http-reply.js';
+import { BodyError, checkProjectId, readJsonBody, sendError } from './http-reply.js';
 
 /**
  * What the host service needs to back up and restore projects (HostBackups in server/backups
@@ -65,17 +64,7 @@ export async function handleBackupControl(
       code: 'method_not_allowed',
       message: `${req.method} is not allowed on ${pathname}`,
     });
-  if (!PROJECT_ID_RE.test(id))
-    return sendError(res, 400, {
-      code: 'invalid_project_id',
-      message: 'not a project id (a uuid)',
-      field: 'id',
-    });
-  if (signedProject !== null && signedProject !== id)
-    return sendError(res, 403, {
-      code: 'project_mismatch',
-      message: 'the signature was made for another project',
-    });
+  if (!checkProjectId(res, id, signedProject)) return;
 
   let body: unknown;
   try {

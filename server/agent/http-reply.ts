@@ -1,5 +1,6 @@
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { PROJECT_ID_RE } from '../api/index.js';
 
 /** The hub's error shape: `{ error: { code, message, field? } }`. */
 export interface ErrorBody {
@@ -36,6 +37,22 @@ export function refuseUpgrade(socket: Duplex, status: number, error: ErrorBody):
       'connection: close\r\n\r\n' +
       text,
   );
+}
+
+/**
+ * Refuses (and answers) a control request whose project id is not a uuid, or was signed for
+ * another project; true when the request may go on.
+ */
+export function checkProjectId(res: ServerResponse, id: string, signedProject: string | null): boolean {
+  if (!PROJECT_ID_RE.test(id)) {
+    sendError(res, 400, { code: 'invalid_project_id', message: 'not a project id (a uuid)', field: 'id' });
+    return false;
+  }
+  if (signedProject !== null && signedProject !== id) {
+    sendError(res, 403, { code: 'project_mismatch', message: 'the signature was made for another project' });
+    return false;
+  }
+  return true;
 }
 
 export class BodyError extends Error {

@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { PROJECT_ID_RE } from '../api/index.js';
 import type { Logger } from '../log/index.js';
 import { CONTROL_PREFIX, type HostProjectStatus, startProjectRequestSchema } from '../projects/index.js';
-import { BodyError, readJsonBody, sendError, sendJson } from './http-reply.js';
+import { BodyError, checkProjectId, readJsonBody, sendError, sendJson } from './http-reply.js';
 
 /** What the host service needs of the project runtime (ProjectRuntime satisfies it). */
 export interface HostRuntime {
@@ -60,17 +59,7 @@ export async function handleControl(
   if (!m) return sendError(res, 404, { code: 'not_found', message: `no route ${method} ${url.pathname}` });
   const id = m[1] as string;
   const action = m[2];
-  if (!PROJECT_ID_RE.test(id))
-    return sendError(res, 400, {
-      code: 'invalid_project_id',
-      message: 'not a project id (a uuid)',
-      field: 'id',
-    });
-  if (signedProject !== null && signedProject !== id)
-    return sendError(res, 403, {
-      code: 'project_mismatch',
-      message: 'the signature was made for another project',
-    });
+  if (!checkProjectId(res, id, signedProject)) return;
 
   try {
     if (action === 'start') {
