@@ -26,6 +26,11 @@ export interface HostServiceOptions {
 export interface HostService {
   /** The bound port. */
   readonly port: number;
+  /**
+   * Serves HTTP on a stream that is not one of the port's TCP connections (a tunnel channel
+   * handed over in-process): it needs net.Socket's setTimeout/setNoDelay/setKeepAlive/destroySoon.
+   */
+  accept(socket: Duplex): void;
   close(): Promise<void>;
 }
 
@@ -162,6 +167,11 @@ export function startHostService(opts: HostServiceOptions): Promise<HostService>
       const port = (server.address() as { port: number }).port;
       resolve({
         port,
+        accept: (socket) => {
+          // After close() nothing more is served; the server would otherwise take it.
+          if (!server.listening) socket.destroy();
+          else server.emit('connection', socket);
+        },
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

@@ -73,6 +73,7 @@ export async function runAgent(opts: AgentOptions): Promise<RunningAgent> {
     privateKey: tunnelPrivateKey,
     ports: state.ports,
     servicePort: service.port,
+    serve: (socket) => service.accept(socket),
     logger: log.child({ component: 'tunnel' }),
     isRemoved: async () => {
       const self = await checkSelf(hubApi, state.hostId, state.credential);

@@ -1,15 +1,18 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { connect, createServer as createNetServer } from 'node:net';
+import { createServer, request, type Server } from 'node:http';
+import { type AddressInfo, connect, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
 import { ensureHostKey, startSshd } from '../sshd/index.js';
 import { CapturedLog, freePort, SshdFixture } from '../sshd/test-support.js';
 import { Backoff } from './backoff.js';
 import { generateHostKeys } from './keys.js';
+import { createProjectProxy } from './project-proxy.js';
 import { SSH_NOT_ENABLED_BANNER, Tunnel, type TunnelOptions, type TunnelState } from './tunnel.js';
 
 // The tunnel client against the real embedded sshd, as the hub runs it.
@@ -346,4 +349,198 @@ describe('the tunnel delivers a stream to its last byte', () => {
       service.close();
     }
   }, 60_000);
+
+  it('the same through an in-process HTTP server handed the channel (serve), ending its response at once', async () => {
+    // The body alone outruns what the unread hub side takes in: the server's end() comes while
+    // the tunnel's channel still holds the tail.
+    const size = 3.5 * 1024 * 1024 + 17;
+    const body = Buffer.alloc(size, 7);
+    let ended: Promise<unknown> | undefined;
+    const server = createServer((_req, res) => {
+      ended = once(res, 'finish');
+      res.writeHead(200, { 'content-length': size, connection: 'close' });
+      res.end(body);
+    });
+    const hub = await scriptedHub();
+    try {
+      const ports = { http: await freePort(), ssh: await freePort() };
+      const tunnel = new Tunnel({
+        sshd: { host: '127.0.0.1', port: hub.port },
+        hostKeyPin: hub.fingerprint,
+        privateKey: generateHostKeys('test-host').tunnel.privateKey,
+        ports,
+        servicePort: 1,
+        serve: (socket) => server.emit('connection', socket),
+        logger: new CapturedLog().logger,
+        isRemoved: async () => false,
+      });
+      tunnels.push(tunnel);
+      tunnel.start();
+      await reachState(tunnel, 'online');
+      for (let run = 0; run < 5; run++) {
+        ended = undefined;
+        const channel = await hub.forwardOut(ports.http);
+        // Not end(): ssh2 closes a server channel as soon as its side ended, and a close
+        // discards what is still in flight (the real hub's forward never half-closes first).
+        channel.write('GET /big HTTP/1.1\r\nhost: x\r\n\r\n');
+        const lag = new Promise((r) => setTimeout(r, 1000));
+        for (let i = 0; i < 100 && ended === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+        await Promise.race([ended, lag]);
+        await new Promise((r) => setTimeout(r, 20));
+        const chunks: Buffer[] = [];
+        channel.on('data', (c: Buffer) => chunks.push(c));
+        await once(channel, 'end');
+        const text = Buffer.concat(chunks);
+        const head = text.indexOf('\r\n\r\n') + 4;
+        expect(text.subarray(0, head).toString()).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+        expect(text.length - head, `run ${run}`).toBe(size);
+        channel.close();
+      }
+    } finally {
+      hub.close();
+    }
+  }, 60_000);
+});
+
+describe('the tunnel handing channels to an in-process HTTP server (serve)', () => {
+  const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  const big = randomBytes(6 * 1024 * 1024 + 3);
+  let echo: WebSocketServer;
+  let echoPort: number;
+  let served: Server;
+  const proxy = createProjectProxy(new CapturedLog().logger);
+
+  beforeAll(async () => {
+    echo = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(echo, 'listening');
+    echoPort = (echo.address() as AddressInfo).port;
+    echo.on('connection', (ws) => ws.on('message', (d, binary) => ws.send(d, { binary })));
+    // Never listens: it only gets what the tunnel hands it.
+    served = createServer({ keepAliveTimeout: 300, noDelay: true }, (req, res) => {
+      if (req.url === '/big') {
+        res.writeHead(200, { 'content-length': big.length });
+        res.end(big);
+        return;
+      }
+      const hash = createHash('sha256');
+      let n = 0;
+      req.on('data', (c: Buffer) => {
+        n += c.length;
+        hash.update(c);
+      });
+      req.on('end', () =>
+        res.end(JSON.stringify({ n, sha: hash.digest('hex'), peer: req.socket.remoteAddress })),
+      );
+    });
+    served.on('upgrade', (req, socket, head) =>
+      proxy.ws(req, socket, head, { id: 'p', port: echoPort, token: 't', user: null }),
+    );
+  });
+  afterAll(() => {
+    proxy.close();
+    echo.close();
+  });
+
+  async function online() {
+    const f = await fixture('127.0.0.1');
+    const h = await host(f, { serve: (socket) => served.emit('connection', socket) });
+    h.tunnel.start();
+    await reachState(h.tunnel, 'online');
+    return h;
+  }
+
+  it('carries large downloads and uploads whole, several on one kept-alive connection', async () => {
+    const h = await online();
+    const agent = new (await import('node:http')).Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const got = await new Promise<Buffer>((resolve, reject) => {
+          request({ host: '127.0.0.1', port: h.http, path: '/big', agent }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve(Buffer.concat(chunks)));
+            res.on('error', reject);
+          })
+            .on('error', reject)
+            .end();
+        });
+        expect(got.length).toBe(big.length);
+        expect(digest(got)).toBe(digest(big));
+      }
+      const up = await new Promise<string>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port: h.http, path: '/up', method: 'POST', agent },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => {
+              text += c;
+            });
+            res.on('end', () => resolve(text));
+          },
+        );
+        req.on('error', reject);
+        req.end(big);
+      });
+      expect(JSON.parse(up)).toEqual({ n: big.length, sha: digest(big), peer: '127.0.0.1' });
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('proxies a WebSocket (text and 1 MiB binary echoes) and closes both ends', async () => {
+    const h = await online();
+    const ws = new WebSocket(`ws://127.0.0.1:${h.http}/p/ws`);
+    await once(ws, 'open');
+    const next = () =>
+      new Promise<{ d: Buffer; binary: boolean }>((r) =>
+        ws.once('message', (d, binary) => r({ d: d as Buffer, binary })),
+      );
+    let reply = next();
+    ws.send('ping');
+    expect(String((await reply).d)).toBe('ping');
+    const blob = randomBytes(1024 * 1024);
+    reply = next();
+    ws.send(blob);
+    expect(digest((await reply).d)).toBe(digest(blob));
+    const closed = once(ws, 'close');
+    ws.close(1000, 'bye');
+    const [code] = await closed;
+    expect(code).toBe(1000);
+    // Every channel the tunnel opened is closed again (the hub's forward holds no sockets).
+    for (let i = 0; i < 100; i++) {
+      const active = fixtures
+        .at(-1)
+        ?.sshd.connections()
+        .flatMap((c) => c.forwards)
+        .find((fw) => fw.kind === 'http')?.activeConnections;
+      if (active === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(
+      fixtures
+        .at(-1)
+        ?.sshd.connections()
+        .flatMap((c) => c.forwards)
+        .find((fw) => fw.kind === 'http')?.activeConnections,
+    ).toBe(0);
+  });
+
+  it("applies the server's keep-alive timeout to an idle channel", async () => {
+    const h = await online();
+    const s = connect(h.http, '127.0.0.1');
+    let text = '';
+    s.setEncoding('utf8');
+    s.on('data', (c: string) => {
+      text += c;
+    });
+    s.write('POST /x HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\nhi');
+    const started = Date.now();
+    await once(s, 'end');
+    expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(text).toContain('"n":2');
+    // Closed by the 300 ms idle timeout, not left open.
+    expect(Date.now() - started).toBeLessThan(5000);
+    s.destroy();
+  });
 });

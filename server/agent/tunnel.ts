@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { type Socket, connect as tcpConnect } from 'node:net';
-import type { Writable } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import ssh2, { type ClientChannel, type TcpConnectionDetails } from 'ssh2';
 import type { Logger } from '../log/index.js';
 import { Backoff } from './backoff.js';
+import { channelSocket } from './channel-socket.js';
 import { pinnedHostKey } from './ssh-host-key.js';
 import { SSH_USER } from './ssh-join.js';
 
@@ -17,6 +18,11 @@ export interface TunnelOptions {
   ports: { http: number; ssh: number };
   /** Where connections to the HTTP port go: the host service on 127.0.0.1. */
   servicePort: number;
+  /**
+   * The host service's HTTP server in this process, when it is: each forwarded channel is handed
+   * to it as its socket (no loopback TCP connection and pipes); `servicePort` is then unused.
+   */
+  serve?: (socket: Duplex) => void;
   logger: Logger;
   /** Asked after the hub refused the key: true when the hub says this host was removed. */
   isRemoved: () => Promise<boolean>;
@@ -223,6 +229,12 @@ export class Tunnel extends EventEmitter<{
     }
     if (info.destPort !== this.#o.ports.http) {
       reject();
+      return;
+    }
+    if (this.#o.serve) {
+      const channel = accept();
+      channel.on('error', (err: Error) => this.#log.debug({ err }, 'tunnel: forwarded channel error'));
+      this.#o.serve(channelSocket(channel, info));
       return;
     }
     const local: Socket = tcpConnect({ host: '127.0.0.1', port: this.#o.servicePort });

@@ -1,0 +1,95 @@
+import type { Duplex } from 'node:stream';
+import type { ClientChannel } from 'ssh2';
+
+/** What node:http and http-proxy-3 call on a socket beyond the Duplex interface. */
+export interface ChannelSocket extends Duplex {
+  remoteAddress: string;
+  remotePort: number;
+  setTimeout(ms: number, onTimeout?: () => void): this;
+  setNoDelay(noDelay?: boolean): this;
+  setKeepAlive(enable?: boolean, initialDelay?: number): this;
+  destroySoon(): void;
+}
+
+/**
+ * Makes a forwarded SSH channel usable as an HTTP server's socket (`server.emit('connection')`),
+ * so the host service reads requests straight from the tunnel instead of through a loopback TCP
+ * connection and two pipes. Adds what node:http and http-proxy-3 expect of a net.Socket:
+ * - `setTimeout` (the server's keep-alive idle timeout): an inactivity timer refreshed by bytes
+ *   in either direction, emitting 'timeout';
+ * - `setNoDelay`/`setKeepAlive`: no-ops (the SSH connection's own socket has TCP_NODELAY);
+ * - `destroySoon` (http-proxy-3 after a WebSocket's upstream went away): end, close once flushed;
+ * - `remoteAddress`/`remotePort`: the hub-side peer the forward reported.
+ * And it closes the channel once both directions ended, as a TCP socket would be: ssh2 only
+ * sends EOF for a client channel's end(). Never close() before 'finish': ssh2 holds the last
+ * chunk until the hub opens its window again and discards it once close() was sent.
+ */
+export function channelSocket(
+  channel: ClientChannel,
+  peer: { srcIP: string; srcPort: number },
+): ChannelSocket {
+  const socket = channel as unknown as ChannelSocket & {
+    push(chunk: unknown, encoding?: BufferEncoding): boolean;
+    _write(chunk: unknown, encoding: BufferEncoding, cb: (err?: Error | null) => void): void;
+  };
+  socket.remoteAddress = peer.srcIP;
+  socket.remotePort = peer.srcPort;
+
+  let timer: NodeJS.Timeout | null = null;
+  const clearTimer = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+  };
+  socket.setTimeout = function (ms: number, onTimeout?: () => void) {
+    clearTimer();
+    if (onTimeout) this.once('timeout', onTimeout);
+    if (ms > 0) {
+      timer = setTimeout(() => {
+        timer = null;
+        this.emit('timeout');
+      }, ms);
+      timer.unref();
+    }
+    return this;
+  };
+  // Activity in either direction keeps the timer off, as net.Socket's does. Wrapped rather than
+  // watched with a 'data' listener: that would start the stream flowing (an upgrade handler pipes
+  // it later, and bytes before then would be lost).
+  const push = socket.push;
+  socket.push = function (chunk, encoding) {
+    timer?.refresh();
+    return push.call(this, chunk, encoding);
+  };
+  const write = socket._write;
+  socket._write = function (chunk, encoding, cb) {
+    timer?.refresh();
+    write.call(this, chunk, encoding, cb);
+  };
+  socket.setNoDelay = function () {
+    return this;
+  };
+  socket.setKeepAlive = function () {
+    return this;
+  };
+  socket.destroySoon = function () {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  };
+
+  let readEnded = false;
+  let writeFinished = false;
+  const closeWhenDone = () => {
+    if (readEnded && writeFinished) channel.close();
+  };
+  channel.once('end', () => {
+    readEnded = true;
+    closeWhenDone();
+  });
+  channel.once('finish', () => {
+    writeFinished = true;
+    closeWhenDone();
+  });
+  channel.once('close', clearTimer);
+  return socket;
+}
