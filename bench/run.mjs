@@ -874,6 +874,13 @@ async function main() {
     throw new Error(`project ${name} not running within 30 s`);
   };
   const localId = await createProject('bench-local', 'this-machine');
+  // The hub starts a new project only on a host it already sees online (its first probe through
+  // the tunnel comes a moment after the agent's "joined" line): wait for that.
+  for (let i = 0; i < 300; i++) {
+    const hosts = await api('/api/hosts');
+    if ((hosts.json?.hosts ?? []).some((h) => h.id === hostId && h.state === 'online')) break;
+    await sleep(100);
+  }
   const remoteId = await createProject('bench-remote', hostId);
 
   // The files: one copy, hard-linked into every project directory (same inode, same page cache).
