@@ -3,8 +3,8 @@ import { type Socket, connect as tcpConnect } from 'node:net';
 import type { Duplex, Writable } from 'node:stream';
 import ssh2, { type ClientChannel, type TcpConnectionDetails } from 'ssh2';
 import type { Logger } from '../log/index.js';
+import { channelSocket } from '../sshd/channel-socket.js';
 import { Backoff } from './backoff.js';
-import { channelSocket } from './channel-socket.js';
 import { pinnedHostKey } from './ssh-host-key.js';
 import { SSH_USER } from './ssh-join.js';
 
