@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
+import { UpstreamAgents } from '../proxy/upstream-agents.js';
 import { ensureHostKey, startSshd } from '../sshd/index.js';
 import { CapturedLog, freePort, SshdFixture } from '../sshd/test-support.js';
 import { Backoff } from './backoff.js';
@@ -521,6 +522,98 @@ describe('the tunnel handing channels to an in-process HTTP server (serve)', () 
       fixtures
         .at(-1)
         ?.sshd.connections()
+        .flatMap((c) => c.forwards)
+        .find((fw) => fw.kind === 'http')?.activeConnections,
+    ).toBe(0);
+  });
+
+  it("end to end in-process: the hub proxy's upstream agent opens the sshd's forward as a channel (HTTP both ways, WebSocket)", async () => {
+    const f = await fixture('127.0.0.1');
+    const h = await host(f, { serve: (socket) => served.emit('connection', socket) });
+    h.tunnel.start();
+    await reachState(h.tunnel, 'online');
+    let direct = 0;
+    const agents = new UpstreamAgents((host_, port, cb) => {
+      const opened = f.sshd.openForward(host_, port, cb);
+      if (opened) direct++;
+      return opened;
+    });
+    // A port no forward of this sshd listens on: not opened in-process.
+    expect(f.sshd.openForward('127.0.0.1', h.ssh + 1, () => undefined)).toBe(false);
+    const up = agents.for({ host: '127.0.0.1', port: h.http });
+    const agent = up.web.agent as import('node:http').Agent;
+    try {
+      const get = () =>
+        new Promise<Buffer>((resolve, reject) => {
+          request({ host: '127.0.0.1', port: h.http, path: '/big', agent }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve(Buffer.concat(chunks)));
+            res.on('error', reject);
+          })
+            .on('error', reject)
+            .end();
+        });
+      // Concurrent and sequential: several channels, each reused while kept alive.
+      for (const got of await Promise.all([get(), get(), get()])) expect(digest(got)).toBe(digest(big));
+      expect(digest(await get())).toBe(digest(big));
+      const up2 = await new Promise<string>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port: h.http, path: '/up', method: 'POST', agent },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => {
+              text += c;
+            });
+            res.on('end', () => resolve(text));
+          },
+        );
+        req.on('error', reject);
+        req.end(big);
+      });
+      expect(JSON.parse(up2)).toMatchObject({ n: big.length, sha: digest(big) });
+      // Every request went through a channel opened in-process (at least one per concurrent one).
+      expect(direct).toBeGreaterThanOrEqual(3);
+      expect(direct).toBeLessThanOrEqual(5);
+      const fwd = () =>
+        f.sshd
+          .connections()
+          .flatMap((c) => c.forwards)
+          .find((fw) => fw.kind === 'http');
+      expect(fwd()?.bytesIn).toBeGreaterThanOrEqual(4 * big.length);
+      expect(fwd()?.bytesOut).toBeGreaterThanOrEqual(big.length);
+
+      const before = direct;
+      const ws = new WebSocket(`ws://127.0.0.1:${h.http}/p/ws`, {
+        agent: up.ws.agent as import('node:http').Agent,
+      });
+      await once(ws, 'open');
+      expect(direct).toBe(before + 1);
+      const blob = randomBytes(1024 * 1024);
+      const reply = new Promise<Buffer>((r) => ws.once('message', (d) => r(d as Buffer)));
+      ws.send(blob);
+      expect(digest(await reply)).toBe(digest(blob));
+      const closed = once(ws, 'close');
+      ws.close(1000);
+      expect((await closed)[0]).toBe(1000);
+    } finally {
+      agents.close();
+    }
+    // The kept-alive channels are gone with the agent: the forward holds nothing.
+    for (let i = 0; i < 100; i++) {
+      if (
+        f.sshd
+          .connections()
+          .flatMap((c) => c.forwards)
+          .find((fw) => fw.kind === 'http')?.activeConnections === 0
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(
+      f.sshd
+        .connections()
         .flatMap((c) => c.forwards)
         .find((fw) => fw.kind === 'http')?.activeConnections,
     ).toBe(0);

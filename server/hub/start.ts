@@ -316,6 +316,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
       },
       touch: (id) => projects.touch(id),
       notRunning: (id) => projects.notRunning(id),
+      ...(sshd ? { openTunnel: sshd.openForward.bind(sshd) } : {}),
       logger: logger.child({ component: 'proxy' }),
     });
     cleanup.push(() => proxy.close());

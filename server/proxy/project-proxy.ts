@@ -55,7 +55,7 @@ export function createProjectProxy(deps: ProjectProxyDeps, options: ProjectProxy
   const log = deps.logger;
   const responseTimeoutMs = options.responseTimeoutMs ?? 60_000;
   const touchIntervalMs = options.touchIntervalMs ?? 60_000;
-  const agents = new UpstreamAgents();
+  const agents = new UpstreamAgents(deps.openTunnel);
   const lastTouch = new Map<string, number>();
   const upgraded = new Set<Duplex>();
   // Client sockets whose upgrade the host accepted (a 101 went out): errors no longer get a page.

@@ -31,6 +31,11 @@ export interface ProjectProxyDeps {
   touch(projectId: string): void;
   /** Called when the host answers that the project is not running there (e.g. the host restarted). */
   notRunning?(projectId: string): void;
+  /**
+   * Opens a connection to `host:port` in-process when that port is a tunnel forward of this
+   * process's sshd (no loopback TCP connection); false: connect over TCP.
+   */
+  openTunnel?(host: string, port: number, cb: (err: Error | null, socket?: Duplex) => void): boolean;
   logger: Logger;
 }
 

@@ -1,10 +1,18 @@
 import { Agent } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ServerOptions } from 'http-proxy-3';
+
+/** See ProjectProxyDeps.openTunnel. */
+export type OpenTunnel = (
+  host: string,
+  port: number,
+  cb: (err: Error | null, socket?: Duplex) => void,
+) => boolean;
 
 export interface Upstream {
   /** Per-request options for http-proxy-3's `web`: the target and its kept-alive agent. */
   web: ServerOptions;
-  /** For `ws`: the target alone (an upgraded connection is its own, not a pooled one). */
+  /** For `ws`: the target, and an agent that pools nothing (an upgraded connection is its own). */
   ws: ServerOptions;
 }
 
@@ -16,6 +24,15 @@ export interface Upstream {
  */
 export class UpstreamAgents {
   readonly #byTarget = new Map<string, Upstream & { agent: Agent }>();
+  readonly #openTunnel: OpenTunnel | undefined;
+
+  /**
+   * With `openTunnel`, connections to a target that is a tunnel forward of this process's sshd
+   * are channels opened in-process (no loopback TCP connection and pipes); others go over TCP.
+   */
+  constructor(openTunnel?: OpenTunnel) {
+    this.#openTunnel = openTunnel;
+  }
 
   for(target: { host: string; port: number }): Upstream {
     const key = `${target.host}:${target.port}`;
@@ -23,10 +40,27 @@ export class UpstreamAgents {
     if (!up) {
       const agent = new Agent({ keepAlive: true, maxSockets: 4096, maxFreeSockets: 256, scheduling: 'lifo' });
       const t = { host: target.host, port: target.port };
-      up = { agent, web: { target: t, agent }, ws: { target: t } };
+      const ws: ServerOptions = { target: t };
+      const open = this.#openTunnel;
+      if (open) {
+        this.#direct(agent, open, t);
+        const wsAgent = new Agent({ keepAlive: false });
+        this.#direct(wsAgent, open, t);
+        ws.agent = wsAgent;
+      }
+      up = { agent, web: { target: t, agent }, ws };
       this.#byTarget.set(key, up);
     }
     return up;
+  }
+
+  #direct(agent: Agent, open: OpenTunnel, t: { host: string; port: number }): void {
+    type Create = (options: object, cb: (err: Error | null, socket?: Duplex) => void) => Duplex | undefined;
+    const a = agent as unknown as { createConnection: Create };
+    const tcp = a.createConnection.bind(agent);
+    // The forward is looked up per connection: a host reconnecting lands on another SSH
+    // connection (or, for a moment, none: TCP then, which fails as it would have).
+    a.createConnection = (options, cb) => (open(t.host, t.port, cb) ? undefined : tcp(options, cb));
   }
 
   close(): void {

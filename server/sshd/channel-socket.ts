@@ -1,39 +1,44 @@
 import type { Duplex } from 'node:stream';
-import type { ClientChannel } from 'ssh2';
+import type { Channel } from 'ssh2';
 
-/** What node:http and http-proxy-3 call on a socket beyond the Duplex interface. */
+/** What node:http (server and client) and http-proxy-3 call on a socket beyond Duplex. */
 export interface ChannelSocket extends Duplex {
   remoteAddress: string;
   remotePort: number;
+  /** The inactivity timeout set last (0: none), as net.Socket has it (http.Agent reads it). */
+  timeout: number;
   setTimeout(ms: number, onTimeout?: () => void): this;
   setNoDelay(noDelay?: boolean): this;
   setKeepAlive(enable?: boolean, initialDelay?: number): this;
   destroySoon(): void;
+  ref(): this;
+  unref(): this;
 }
 
 /**
- * Makes a forwarded SSH channel usable as an HTTP server's socket (`server.emit('connection')`),
- * so the host service reads requests straight from the tunnel instead of through a loopback TCP
- * connection and two pipes. Adds what node:http and http-proxy-3 expect of a net.Socket:
+ * Makes a forwarded SSH channel usable as an HTTP server's socket (`server.emit('connection')`:
+ * the agent's host service reads requests straight from the tunnel) or an HTTP client's (an
+ * http.Agent's `createConnection`: the hub's proxy writes into the tunnel), instead of through a
+ * loopback TCP connection and two pipes. Adds what node:http and http-proxy-3 expect of a net.Socket:
  * - `setTimeout` (the server's keep-alive idle timeout): an inactivity timer refreshed by bytes
  *   in either direction, emitting 'timeout';
- * - `setNoDelay`/`setKeepAlive`: no-ops (the SSH connection's own socket has TCP_NODELAY);
+ * - `setNoDelay`/`setKeepAlive`/`ref`/`unref`: no-ops (the SSH connection's own socket has
+ *   TCP_NODELAY and keeps the process alive as it is);
  * - `destroySoon` (http-proxy-3 after a WebSocket's upstream went away): end, close once flushed;
  * - `remoteAddress`/`remotePort`: the hub-side peer the forward reported.
  * And it closes the channel once both directions ended, as a TCP socket would be: ssh2 only
- * sends EOF for a client channel's end(). Never close() before 'finish': ssh2 holds the last
- * chunk until the hub opens its window again and discards it once close() was sent.
+ * sends EOF for a client channel's end() (a server channel closes on its own 'finish'). Never
+ * close() before 'finish': ssh2 holds the last chunk until the peer opens its window again and
+ * discards it once close() was sent.
  */
-export function channelSocket(
-  channel: ClientChannel,
-  peer: { srcIP: string; srcPort: number },
-): ChannelSocket {
+export function channelSocket(channel: Channel, peer: { srcIP: string; srcPort: number }): ChannelSocket {
   const socket = channel as unknown as ChannelSocket & {
     push(chunk: unknown, encoding?: BufferEncoding): boolean;
     _write(chunk: unknown, encoding: BufferEncoding, cb: (err?: Error | null) => void): void;
   };
   socket.remoteAddress = peer.srcIP;
   socket.remotePort = peer.srcPort;
+  socket.timeout = 0;
 
   let timer: NodeJS.Timeout | null = null;
   const clearTimer = () => {
@@ -42,6 +47,7 @@ export function channelSocket(
   };
   socket.setTimeout = function (ms: number, onTimeout?: () => void) {
     clearTimer();
+    this.timeout = ms;
     if (onTimeout) this.once('timeout', onTimeout);
     if (ms > 0) {
       timer = setTimeout(() => {
@@ -69,6 +75,12 @@ export function channelSocket(
     return this;
   };
   socket.setKeepAlive = function () {
+    return this;
+  };
+  socket.ref = function () {
+    return this;
+  };
+  socket.unref = function () {
     return this;
   };
   socket.destroySoon = function () {

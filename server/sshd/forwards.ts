@@ -1,6 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Connection, ServerChannel } from 'ssh2';
 import type { Logger } from '../log/index.js';
+import { channelSocket } from './channel-socket.js';
 import type { ForwardDecision, ForwardGrant } from './roles.js';
 
 /** One live reverse forward, as introspection shows it. */
@@ -56,7 +58,8 @@ interface Forward {
   key: string;
   server: Server;
   port: number;
-  sockets: Set<Socket>;
+  /** Hub-side TCP sockets, and channels opened in-process (openDirect), open now. */
+  sockets: Set<Socket | Duplex>;
   bytesIn: number;
   bytesOut: number;
   totalConnections: number;
@@ -185,6 +188,68 @@ export class ConnectionForwards {
     }));
   }
 
+  /**
+   * Opens a channel through the forward listening on `key` (`host:port`) for a peer in this
+   * process (the hub's proxy), as a connection to the listener would, without the loopback TCP
+   * connection and the pipes: `cb` gets the channel as a socket (see channelSocket). False when
+   * this connection has no such forward.
+   */
+  openDirect(key: string, cb: (err: Error | null, socket?: Duplex) => void): boolean {
+    let fwd: Forward | undefined;
+    for (const f of this.#forwards.values()) if (f.key === key) fwd = f;
+    if (!fwd || this.#closed) return false;
+    if (this.#socketCount >= this.#o.maxSockets) {
+      process.nextTick(cb, new Error(`too many connections through ${key}`));
+      return true;
+    }
+    const forward = fwd;
+    this.#socketCount++;
+    forward.totalConnections++;
+    try {
+      this.#o.client.forwardOut(
+        forward.bindAddress,
+        forward.requestedPort === 0 ? forward.port : forward.requestedPort,
+        '127.0.0.1',
+        0,
+        (err, channel) => {
+          if (err) {
+            this.#socketCount--;
+            cb(err);
+            return;
+          }
+          const socket = channelSocket(channel, { srcIP: '127.0.0.1', srcPort: 0 });
+          forward.sockets.add(socket);
+          socket.once('close', () => {
+            this.#socketCount--;
+            forward.sockets.delete(socket);
+          });
+          // Counted where ssh2 hands data in and takes it out: a 'data' listener would start
+          // the stream flowing before its user reads (an upgraded WebSocket is piped later).
+          const counted = socket as Duplex & {
+            push(chunk: unknown, encoding?: BufferEncoding): boolean;
+            _write(chunk: Buffer, encoding: BufferEncoding, cb: (err?: Error | null) => void): void;
+          };
+          const push = counted.push;
+          counted.push = function (chunk, encoding) {
+            if (chunk) forward.bytesIn += (chunk as Buffer).length;
+            return push.call(this, chunk, encoding);
+          };
+          const write = counted._write;
+          counted._write = function (chunk, encoding, done) {
+            forward.bytesOut += chunk.length;
+            write.call(this, chunk, encoding, done);
+          };
+          cb(null, socket);
+        },
+      );
+    } catch (err) {
+      // The SSH connection is going away under us.
+      this.#socketCount--;
+      process.nextTick(cb, err as Error);
+    }
+    return true;
+  }
+
   #onSocket(fwd: Forward, socket: Socket): void {
     socket.on('error', (err) => {
       this.#o.logger.debug({ err, port: fwd.port }, 'sshd: forwarded socket error');
@@ -276,7 +341,13 @@ function listen(host: string, port: number): Promise<Server> {
 
 function closeServer(fwd: Forward): Promise<void> {
   return new Promise((resolve) => {
-    for (const s of fwd.sockets) s.destroy();
+    for (const s of fwd.sockets) {
+      try {
+        s.destroy();
+      } catch {
+        // A channel of a connection already gone: ssh2 closes it itself.
+      }
+    }
     // close() stops accepting at once; its callback waits for the (now destroyed) sockets.
     fwd.server.close(() => resolve());
   });

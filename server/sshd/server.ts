@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import ssh2, { type ClientInfo, type Connection } from 'ssh2';
 import type { Db } from '../db/index.js';
 import type { Logger } from '../log/index.js';
@@ -68,6 +69,13 @@ export interface SshdHandle {
   revokeKey(fingerprint: string): Promise<boolean>;
   /** Disconnects a key's live connections without touching the db (e.g. after SshKeysRepo.revokeByOwner). */
   disconnectKey(fingerprint: string): Promise<number>;
+  /**
+   * For a client in this process (the hub's proxy): opens a channel through the reverse forward
+   * listening on `host:port`, as a TCP connection to that port would, but without one. False
+   * when no connection of this sshd holds that forward (connect over TCP then); otherwise `cb`
+   * gets the channel as a socket, or the error.
+   */
+  openForward(host: string, port: number, cb: (err: Error | null, socket?: Duplex) => void): boolean;
   on<E extends keyof SshdEvents>(event: E, listener: (...args: SshdEvents[E]) => void): this;
   off<E extends keyof SshdEvents>(event: E, listener: (...args: SshdEvents[E]) => void): this;
   once<E extends keyof SshdEvents>(event: E, listener: (...args: SshdEvents[E]) => void): this;
@@ -347,6 +355,10 @@ export async function startSshd(opts: StartSshdOptions): Promise<SshdHandle> {
       const conns = registry.ofKey(fingerprint);
       await Promise.all(conns.map((c) => c.close('key disconnected')));
       return conns.length;
+    }
+    openForward(host: string, port: number, cb: (err: Error | null, socket?: Duplex) => void): boolean {
+      const key = `${host}:${port}`;
+      return listeners.holder(key)?.openDirect(key, cb) ?? false;
     }
     async revokeKey(fingerprint: string): Promise<boolean> {
       const revoked = keys.revoke(fingerprint);
