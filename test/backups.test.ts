@@ -13,6 +13,7 @@ import {
   runCli,
   signIn,
   startAgent,
+  until,
   withHubHarness,
 } from './support/hub-process.js';
 
@@ -36,16 +37,6 @@ const api = (path: string, opts: Parameters<typeof hubFetch>[2] = {}) =>
 
 /** `launchpad backup ARGS --data-dir <hub>` (backups over SFTP take a few seconds). */
 const backupCli = (args: string[]) => runCli(['backup', ...args, '--data-dir', hub.dataDir], {}, 90_000);
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 30_000): Promise<T> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < deadlineMs) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what}: not within ${deadlineMs} ms`);
-}
 
 const backupEntry = async (): Promise<BackupProjectView> => {
   const res = await api('/api/backups');

@@ -12,6 +12,7 @@ import {
   runCli,
   signIn,
   startAgent,
+  until,
   withHubHarness,
 } from './support/hub-process.js';
 
@@ -29,28 +30,16 @@ let repo: string;
 const status = (json = false): Promise<CliResult> =>
   runCli(['status', ...(json ? ['--json'] : []), '--data-dir', hub.dataDir]);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 60_000): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  while (Date.now() - t0 < deadlineMs) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-      last = undefined;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what}: not within ${deadlineMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
-}
-
 /** Polls `launchpad status --json` until it exits with `code`; resolves with its health report. */
 const statusExits = (code: number) =>
-  until(`launchpad status exiting ${code}`, async () => {
-    const r = await status(true);
-    return r.code === code ? (JSON.parse(r.stdout).health as HealthReport) : undefined;
-  });
+  until(
+    `launchpad status exiting ${code}`,
+    async () => {
+      const r = await status(true);
+      return r.code === code ? (JSON.parse(r.stdout).health as HealthReport) : undefined;
+    },
+    60_000,
+  );
 
 const check = (h: HealthReport, id: string): HealthCheck | undefined => h.checks.find((c) => c.id === id);
 
@@ -156,15 +145,19 @@ describe('health of a hub with one host', () => {
 
   it('a stopped agent makes its tunnel and route checks error and the hub Degraded (exit 1)', async () => {
     await agent.stop();
-    const degraded = await until('host checks in error', async () => {
-      const r = await status(true);
-      const h = JSON.parse(r.stdout).health as HealthReport;
-      return r.code === 1 &&
-        check(h, `host-tunnel:${hostId}`)?.status === 'error' &&
-        check(h, `host-route:${hostId}`)?.status === 'error'
-        ? h
-        : undefined;
-    });
+    const degraded = await until(
+      'host checks in error',
+      async () => {
+        const r = await status(true);
+        const h = JSON.parse(r.stdout).health as HealthReport;
+        return r.code === 1 &&
+          check(h, `host-tunnel:${hostId}`)?.status === 'error' &&
+          check(h, `host-route:${hostId}`)?.status === 'error'
+          ? h
+          : undefined;
+      },
+      60_000,
+    );
     expect(degraded.summary).toBe('degraded');
     expect(check(degraded, `host-tunnel:${hostId}`)?.message).toMatch(/^Offline/);
     expect(check(degraded, 'sftp-write')?.status).toBe('ok');

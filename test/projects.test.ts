@@ -13,6 +13,7 @@ import {
   hubFetch,
   signIn,
   startAgent,
+  until,
   withHubHarness,
 } from './support/hub-process.js';
 
@@ -29,21 +30,6 @@ let project: ProjectView;
 
 const api = (path: string, opts: Parameters<typeof hubFetch>[2] = {}) =>
   hubFetch(hub.port, path, { ca: hub.caPem, cookie, ...opts });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 20_000): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  while (Date.now() - t0 < deadlineMs) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`${what}: not within ${deadlineMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
-}
 
 const waitForState = (id: string, state: ProjectView['state']) =>
   until(`project ${id} ${state}`, async () => {
@@ -205,6 +191,19 @@ describe('a project on an agent host, through the hub', () => {
     const bad = await api('/api/projects', { method: 'POST', body: { name: '' } });
     expect(bad.status).toBe(400);
     expect(bad.json.error.field).toBe('name');
+    const before = (await api('/api/projects')).json.projects;
+    const refusals: [string, string, unknown, number, string][] = [
+      ['POST', '/api/projects', { name: 'x', hostId: 'h_nosuchhost' }, 404, 'hostId'],
+      ['POST', '/api/projects', { name: 'x', color: 'red' }, 400, 'color'],
+      ['DELETE', `/api/projects/${project.id}?deleteFiles=maybe`, undefined, 400, 'deleteFiles'],
+      ['POST', '/api/projects/00000000-0000-4000-8000-000000000000/start', {}, 404, 'id'],
+    ];
+    for (const [method, path, body, status, field] of refusals) {
+      const res = await api(path, { method, ...(body === undefined ? {} : { body }) });
+      expect([res.status, res.json?.error?.field], `${method} ${path}`).toEqual([status, field]);
+    }
+    // Nothing changed.
+    expect((await api('/api/projects')).json.projects).toEqual(before);
 
     const created = await api('/api/projects', { method: 'POST', body: { name: 'scratch', hostId } });
     const scratch = await waitForState(created.json.project.id, 'running');

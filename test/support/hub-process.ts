@@ -611,3 +611,27 @@ export function snapshotDir(dir: string): Record<string, string> | null {
   walk(dir);
   return out;
 }
+
+/**
+ * Polls `probe` until it returns something other than undefined and resolves with that; a probe
+ * that throws is retried (its last error goes into the timeout message).
+ */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  deadlineMs = 30_000,
+): Promise<T> {
+  const t0 = Date.now();
+  let last: unknown;
+  while (Date.now() - t0 < deadlineMs) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+      last = undefined;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what}: not within ${deadlineMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
+}
