@@ -171,7 +171,7 @@ export class HubProjects {
    */
   async delete(id: string, deleteFiles: boolean): Promise<void> {
     const p = this.#record(id);
-    const host = this.#endpointHost(p);
+    const host = this.#hosts.get(p.hostId);
     if (host?.online && host.endpoint) {
       const reply = await callHostService(
         host.endpoint,
@@ -332,10 +332,6 @@ export class HubProjects {
     const p = PROJECT_ID_RE.test(id) ? this.#cache.get(id) : undefined;
     if (!p) throw new ApiError(404, 'project_not_found', `No project ${id} on this hub`, 'id');
     return p;
-  }
-
-  #endpointHost(p: ProjectRecord): ProjectHost | null {
-    return this.#hosts.get(p.hostId);
   }
 
   #hostName(p: ProjectRecord): string {
