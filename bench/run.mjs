@@ -57,6 +57,10 @@ const optionValue = (name) => {
 const QUICK = flag('quick');
 const ALL_PATHS = ['a', 'b', 'c', 'cs', 'd'];
 const PATHS = (optionValue('paths') ?? ALL_PATHS.join(',')).split(',').filter((p) => ALL_PATHS.includes(p));
+const ALL_METRICS = ['small', 'ws', 'bulk'];
+const METRICS = (optionValue('metrics') ?? ALL_METRICS.join(','))
+  .split(',')
+  .filter((m) => ALL_METRICS.includes(m));
 const SIZES = QUICK
   ? {
       bulkMiB: 32,
@@ -385,7 +389,7 @@ async function measurePaths(defs) {
     await runWrk(urlsOf(p).small, warm);
     out[key] = { small: {}, cpuSeconds: {}, bulk: { runs: [] } };
   }
-  for (const connections of [1, 50]) {
+  for (const connections of METRICS.includes('small') ? [1, 50] : []) {
     for (const key of PATHS) {
       const p = defs[key];
       log(`${PATH_LABELS[key]}: small GETs, wrk c=${connections}`);
@@ -393,7 +397,7 @@ async function measurePaths(defs) {
       out[key].small[`c${connections}`] = await runWrk(urlsOf(p).small, o);
     }
   }
-  for (const key of PATHS) {
+  for (const key of METRICS.includes('ws') ? PATHS : []) {
     const p = defs[key];
     log(`${PATH_LABELS[key]}: WebSocket echo x ${SIZES.wsMessages}`);
     const rtts = await wsEchoRtts(urlsOf(p).ws, p.headers, p.ca, SIZES.wsMessages);
@@ -405,7 +409,7 @@ async function measurePaths(defs) {
     };
   }
   const dl = (p) => ({ headers: p.headers, registry: reg, ...(p.https ? { caFile: p.caFile } : {}) });
-  if (!QUICK) {
+  if (!QUICK && METRICS.includes('bulk')) {
     for (const key of PATHS) {
       log(`${PATH_LABELS[key]}: bulk warm-up`);
       await curlDownload(urlsOf(defs[key]).big, dl(defs[key]));
@@ -413,7 +417,7 @@ async function measurePaths(defs) {
   }
   /** @type {Record<string, Record<string, number>>} */
   const cpu = {};
-  for (let i = 0; i < SIZES.bulkRuns; i++) {
+  for (let i = 0; i < (METRICS.includes('bulk') ? SIZES.bulkRuns : 0); i++) {
     for (const key of PATHS) {
       const p = defs[key];
       log(`${PATH_LABELS[key]}: bulk ${i + 1}/${SIZES.bulkRuns}, ${SIZES.bulkMiB} MiB`);
@@ -629,29 +633,29 @@ function report(res) {
       '(c)/(d) ≥ 2.0',
       (v) => ratio(v.c, v.d) >= 2,
     ],
-    ['small GET c=1', 'req/s', (p) => p.small.c1.reqPerSec, 0, '', null],
-    ['small GET c=1 p50', 'ms', (p) => p.small.c1.p50ms, 2, '', null],
-    ['small GET c=1 p99', 'ms', (p) => p.small.c1.p99ms, 2, '', null],
+    ['small GET c=1', 'req/s', (p) => p.small.c1?.reqPerSec, 0, '', null],
+    ['small GET c=1 p50', 'ms', (p) => p.small.c1?.p50ms, 2, '', null],
+    ['small GET c=1 p99', 'ms', (p) => p.small.c1?.p99ms, 2, '', null],
     [
       'small GET c=50',
       'req/s',
-      (p) => p.small.c50.reqPerSec,
+      (p) => p.small.c50?.reqPerSec,
       0,
       '(c)/(d) ≥ 1.5',
       (v) => ratio(v.c, v.d) >= 1.5,
     ],
-    ['small GET c=50 p50', 'ms', (p) => p.small.c50.p50ms, 2, '', null],
-    ['small GET c=50 p99', 'ms', (p) => p.small.c50.p99ms, 2, '(c) < 10 ms', (v) => v.c < 10],
+    ['small GET c=50 p50', 'ms', (p) => p.small.c50?.p50ms, 2, '', null],
+    ['small GET c=50 p99', 'ms', (p) => p.small.c50?.p99ms, 2, '(c) < 10 ms', (v) => v.c < 10],
     [
       'small GET errors (non-2xx + socket)',
       'count',
-      (p) => p.small.c1.non2xx + p.small.c1.socketErrors + p.small.c50.non2xx + p.small.c50.socketErrors,
+      (p) => p.small.c1?.non2xx + p.small.c1?.socketErrors + p.small.c50?.non2xx + p.small.c50?.socketErrors,
       0,
       '0',
       (v) => Object.values(v).every((x) => !Number.isFinite(x) || x === 0),
     ],
-    ['WebSocket echo 64 B p50', 'ms', (p) => p.ws.p50ms, 3, '', null],
-    ['WebSocket echo 64 B p99', 'ms', (p) => p.ws.p99ms, 3, '', null],
+    ['WebSocket echo 64 B p50', 'ms', (p) => p.ws?.p50ms, 3, '', null],
+    ['WebSocket echo 64 B p99', 'ms', (p) => p.ws?.p99ms, 3, '', null],
     ['CPU hub process', 's/GB', (p) => p.cpuPerGB.hub, 2, '', null],
     ['CPU proxy harness', 's/GB', (p) => p.cpuPerGB.harness, 2, '', null],
     ['CPU OpenSSH (sshd + ssh)', 's/GB', (p) => p.cpuPerGB.openssh, 2, '', null],
@@ -682,6 +686,8 @@ function report(res) {
   const checks = [];
   for (const [name, unit, f, digits, target, check] of metrics) {
     const v = Object.fromEntries(ALL_PATHS.map((k) => [k, get(k, f)]));
+    // A metric left out with --metrics has no row.
+    if (ALL_PATHS.every((k) => !Number.isFinite(v[k]))) continue;
     const ok = check && P.c && (P.d || !target.includes('(d)')) ? check(v) : null;
     if (ok !== null) checks.push({ metric: name, target, ok });
     rows.push([

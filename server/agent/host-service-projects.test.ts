@@ -205,7 +205,7 @@ describe('the host service routes to project servers', () => {
   it('proxies WebSocket upgrades (path and user intact) and echoes both ways', async () => {
     const result = await openWs(`/${id}/terminals/1?cols=80`, { projectId: id, user: 'u_7' });
     if (!('open' in result)) throw new Error(`refused: ${result.status}`);
-    expect(result.first).toEqual({ hello: `/${id}/terminals/1?cols=80`, user: 'u_7' });
+    expect(result.first).toEqual({ hello: `/${id}/terminals/1?cols=80`, user: 'u_7', via: 'port' });
     const echo = new Promise<string>((resolve) => result.ws.once('message', (d) => resolve(String(d))));
     result.ws.send('ping');
     expect(await echo).toBe('echo:ping');
@@ -213,7 +213,7 @@ describe('the host service routes to project servers', () => {
 
     const conat = await openWs('/conat?sid=9', { projectId: id });
     if (!('open' in conat)) throw new Error(`refused: ${conat.status}`);
-    expect(conat.first).toEqual({ hello: '/conat?sid=9', user: null });
+    expect(conat.first).toEqual({ hello: '/conat?sid=9', user: null, via: 'port' });
     conat.ws.close();
   });
 

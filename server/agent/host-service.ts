@@ -7,6 +7,7 @@ import { type HostBackupControl, handleBackupControl, isBackupPath } from './bac
 import { type ErrorBody, refuseUpgrade, sendError, sendJson } from './http-reply.js';
 import { type HostRuntime, handleControl, isControlPath } from './project-control.js';
 import { createProjectProxy, type ProjectTarget } from './project-proxy.js';
+import { acceptTunnelChannel } from './tunnel-splice.js';
 
 export type { HostRuntime } from './project-control.js';
 
@@ -29,6 +30,8 @@ export interface HostService {
   /**
    * Serves HTTP on a stream that is not one of the port's TCP connections (a tunnel channel
    * handed over in-process): it needs net.Socket's setTimeout/setNoDelay/setKeepAlive/destroySoon.
+   * A channel that opens with the hub's signed splice line goes straight to that project's server
+   * instead (agent/tunnel-splice.ts).
    */
   accept(socket: Duplex): void;
   close(): Promise<void>;
@@ -169,8 +172,16 @@ export function startHostService(opts: HostServiceOptions): Promise<HostService>
         port,
         accept: (socket) => {
           // After close() nothing more is served; the server would otherwise take it.
-          if (!server.listening) socket.destroy();
-          else server.emit('connection', socket);
+          if (!server.listening) {
+            socket.destroy();
+            return;
+          }
+          acceptTunnelChannel(socket, {
+            verifier,
+            socketOf: (id) => runtime?.portOf(id)?.socketPath ?? null,
+            serveHttp: (channel) => server.emit('connection', channel),
+            log,
+          });
         },
         close: () =>
           new Promise<void>((done) => {

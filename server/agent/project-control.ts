@@ -11,7 +11,7 @@ export interface HostRuntime {
   delete(id: string, opts: { files: boolean }): Promise<HostProjectStatus>;
   list(): HostProjectStatus[];
   /** Where a running project listens and the token it requires; null when it does not run here. */
-  portOf(id: string): { port: number; token: string } | null;
+  portOf(id: string): { port: number; token: string; socketPath?: string } | null;
 }
 
 const deleteQuerySchema = z.object({ files: z.enum(['true', 'false']).default('false') }).strict();

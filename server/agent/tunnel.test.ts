@@ -1,13 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { type Agent, createServer, request, type Server } from 'node:http';
 import { type AddressInfo, connect, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import ssh2 from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
+import { SignatureVerifier } from '../hosts/index.js';
 import { UpstreamAgents } from '../proxy/upstream-agents.js';
 import { ensureHostKey, startSshd } from '../sshd/index.js';
 import { CapturedLog, freePort, SshdFixture } from '../sshd/test-support.js';
@@ -15,6 +17,7 @@ import { Backoff } from './backoff.js';
 import { generateHostKeys } from './keys.js';
 import { createProjectProxy } from './project-proxy.js';
 import { SSH_NOT_ENABLED_BANNER, Tunnel, type TunnelOptions, type TunnelState } from './tunnel.js';
+import { acceptTunnelChannel } from './tunnel-splice.js';
 
 // The tunnel client against the real embedded sshd, as the hub runs it.
 
@@ -617,6 +620,46 @@ describe('the tunnel handing channels to an in-process HTTP server (serve)', () 
         .flatMap((c) => c.forwards)
         .find((fw) => fw.kind === 'http')?.activeConnections,
     ).toBe(0);
+  });
+
+  it('opens each in-process channel for a project with the signed splice line for that project', async () => {
+    const f = await fixture('127.0.0.1');
+    const secret = 'per-host-service-secret';
+    const projectId = randomUUID();
+    const asked: string[] = [];
+    const h = await host(f, {
+      serve: (socket) =>
+        acceptTunnelChannel(socket, {
+          verifier: new SignatureVerifier(secret),
+          // No project runs here: the channel falls back to HTTP, as on a host that stopped it.
+          socketOf: (id) => {
+            asked.push(id);
+            return null;
+          },
+          serveHttp: (channel) => served.emit('connection', channel),
+          log: pino({ enabled: false }),
+        }),
+    });
+    h.tunnel.start();
+    await reachState(h.tunnel, 'online');
+    const agents = new UpstreamAgents((host_, port, cb) => f.sshd.openForward(host_, port, cb));
+    const agent = agents.for({ host: '127.0.0.1', port: h.http }, { projectId, secret }).web.agent as Agent;
+    try {
+      const got = await new Promise<Buffer>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: h.http, path: '/big', agent }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(Buffer.concat(chunks)));
+        })
+          .on('error', reject)
+          .end();
+      });
+      // The line verified and named the project; the request after it was served whole.
+      expect(asked).toEqual([projectId]);
+      expect(digest(got)).toBe(digest(big));
+    } finally {
+      agents.close();
+    }
   });
 
   it("applies the server's keep-alive timeout to an idle channel", async () => {

@@ -58,6 +58,7 @@ export {
   type SignedIdentity,
   signServiceRequest,
 } from './service-signature.js';
+export { type SpliceSniff, sniffSplice, splicePreamble } from './splice-preamble.js';
 export { decodeJoinToken, encodeJoinToken, JoinTokenFormatError, tokenPrefix } from './token-codec.js';
 export { pairingOwner, TokenService, tokenState, tokenView } from './tokens.js';
 export { type JoinTokenRecord, JoinTokensRepo } from './tokens-repo.js';

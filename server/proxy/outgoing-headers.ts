@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { SIGNATURE_HEADER, signServiceRequest } from '../hosts/index.js';
 import { SESSION_COOKIE, withoutCookie } from '../http/index.js';
+import { PROJECT_TOKEN_HEADER, PROJECT_USER_HEADER } from '../projects/index.js';
 
 /**
  * Rewrites the headers of a request about to go to a project's host, in place (http-proxy-3
@@ -12,7 +13,9 @@ import { SESSION_COOKIE, withoutCookie } from '../http/index.js';
  *   `X-Forwarded-Proto` is https, `X-Forwarded-Host` the Host asked for and `X-Forwarded-Prefix`
  *   `/<project_id>` (what the app is mounted under);
  * - the signature header, over `method` and `path` (the forwarded path-with-query) with the
- *   project and user, replaces whatever the client sent under that name.
+ *   project and user, replaces whatever the client sent under that name;
+ * - the user header is set here too and a client's project-token header dropped: on a spliced
+ *   channel (upstream-agents.ts) the request reaches the project server as it leaves the hub.
  */
 export function prepareForwardHeaders(
   req: IncomingMessage,
@@ -42,6 +45,8 @@ export function prepareForwardHeaders(
   h['x-forwarded-proto'] = 'https';
   h['x-forwarded-host'] = h.host ?? '';
   h['x-forwarded-prefix'] = `/${projectId}`;
+  h[PROJECT_USER_HEADER] = user;
+  if (h[PROJECT_TOKEN_HEADER] !== undefined) delete h[PROJECT_TOKEN_HEADER];
   h[SIGNATURE_HEADER] = signServiceRequest(secret, req.method ?? 'GET', path, Date.now(), {
     projectId,
     user,

@@ -202,7 +202,7 @@ export function createProjectProxy(deps: ProjectProxyDeps, options: ProjectProxy
       const r = req as ProxiedRequest;
       r[PROJECT] = id;
       r[ROUTE] = route;
-      proxy.web(req, res, agents.for(route.target).web);
+      proxy.web(req, res, agents.for(route.target, { projectId: id, secret: route.secret }).web);
     } catch (err) {
       log.error({ err, path: req.url?.split('?')[0] }, 'project proxy failed');
       send(req, res, { status: 500, code: 'internal', message: 'Internal error; see the hub log' });
@@ -244,7 +244,7 @@ export function createProjectProxy(deps: ProjectProxyDeps, options: ProjectProxy
       r[ROUTE] = route;
       upgraded.add(socket);
       socket.once('close', () => upgraded.delete(socket));
-      proxy.ws(req, socket, head, agents.for(route.target).ws);
+      proxy.ws(req, socket, head, agents.for(route.target, { projectId: id, secret: route.secret }).ws);
     } catch (err) {
       log.error({ err, path: req.url?.split('?')[0] }, 'project proxy upgrade failed');
       refuseUpgrade(socket, { status: 500, code: 'internal', message: 'Internal error; see the hub log' });

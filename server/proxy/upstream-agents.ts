@@ -1,6 +1,7 @@
 import { Agent } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ServerOptions } from 'http-proxy-3';
+import { splicePreamble } from '../hosts/index.js';
 
 /** See ProjectProxyDeps.openTunnel. */
 export type OpenTunnel = (
@@ -16,55 +17,87 @@ export interface Upstream {
   ws: ServerOptions;
 }
 
+/** The project a request is for, and the host's service secret that signs the splice line. */
+export interface SpliceFor {
+  projectId: string;
+  secret: string;
+}
+
+interface Entry extends Upstream {
+  agent: Agent;
+  secret: string | undefined;
+}
+
 /**
- * One kept-alive `http.Agent` per host target (`host:port`), made on first use and kept: a hub has
- * few hosts, and a host keeps its tunnel port. LIFO scheduling reuses the most recently used
- * socket (the one least likely to have been closed by the host's idle timeout), and the high
- * socket limit keeps the proxy from queueing requests behind a busy project.
+ * Kept-alive `http.Agent`s for the hosts' service ports, made on first use and kept. LIFO
+ * scheduling reuses the most recently used socket (the one least likely to have been closed by
+ * the host's idle timeout), and the high socket limit keeps the proxy from queueing requests
+ * behind a busy project.
+ *
+ * With `openTunnel` (the hub's own sshd), connections to a host's tunnel forward are channels
+ * opened in-process (no loopback TCP connection and pipes), one pool per project: each channel
+ * starts with the signed splice line for its project, and the host agent joins it byte for byte to
+ * that project's server (hosts/splice-preamble.ts). Other targets get one pool per host over TCP.
  */
 export class UpstreamAgents {
-  readonly #byTarget = new Map<string, Upstream & { agent: Agent }>();
+  readonly #byKey = new Map<string, Entry>();
   readonly #openTunnel: OpenTunnel | undefined;
 
-  /**
-   * With `openTunnel`, connections to a target that is a tunnel forward of this process's sshd
-   * are channels opened in-process (no loopback TCP connection and pipes); others go over TCP.
-   */
   constructor(openTunnel?: OpenTunnel) {
     this.#openTunnel = openTunnel;
   }
 
-  for(target: { host: string; port: number }): Upstream {
-    const key = `${target.host}:${target.port}`;
-    let up = this.#byTarget.get(key);
+  for(target: { host: string; port: number }, splice?: SpliceFor): Upstream {
+    const open = this.#openTunnel;
+    const perProject = open !== undefined && splice !== undefined;
+    const key = `${target.host}:${target.port}${perProject ? `/${splice.projectId}` : ''}`;
+    let up = this.#byKey.get(key);
+    // A host that joined again has a new secret: lines signed with the old one would be refused.
+    if (up && perProject && up.secret !== splice.secret) {
+      up.agent.destroy();
+      up = undefined;
+    }
     if (!up) {
       const agent = new Agent({ keepAlive: true, maxSockets: 4096, maxFreeSockets: 256, scheduling: 'lifo' });
       const t = { host: target.host, port: target.port };
       const ws: ServerOptions = { target: t };
-      const open = this.#openTunnel;
       if (open) {
-        this.#direct(agent, open, t);
+        const line = perProject ? splice : undefined;
+        this.#direct(agent, open, t, line);
         const wsAgent = new Agent({ keepAlive: false });
-        this.#direct(wsAgent, open, t);
+        this.#direct(wsAgent, open, t, line);
         ws.agent = wsAgent;
       }
-      up = { agent, web: { target: t, agent }, ws };
-      this.#byTarget.set(key, up);
+      up = { agent, web: { target: t, agent }, ws, secret: perProject ? splice.secret : undefined };
+      this.#byKey.set(key, up);
     }
     return up;
   }
 
-  #direct(agent: Agent, open: OpenTunnel, t: { host: string; port: number }): void {
-    type Create = (options: object, cb: (err: Error | null, socket?: Duplex) => void) => Duplex | undefined;
+  #direct(
+    agent: Agent,
+    open: OpenTunnel,
+    t: { host: string; port: number },
+    splice: SpliceFor | undefined,
+  ): void {
+    type Done = (err: Error | null, socket?: Duplex) => void;
+    type Create = (options: object, cb: Done) => Duplex | undefined;
     const a = agent as unknown as { createConnection: Create };
     const tcp = a.createConnection.bind(agent);
+    const withLine: (cb: Done) => Done = splice
+      ? (cb) => (err, socket) => {
+          // Signed when the channel opens: the line's signature is good for 60 s, and only once.
+          if (socket) socket.write(splicePreamble(splice.secret, splice.projectId));
+          cb(err, socket);
+        }
+      : (cb) => cb;
     // The forward is looked up per connection: a host reconnecting lands on another SSH
     // connection (or, for a moment, none: TCP then, which fails as it would have).
-    a.createConnection = (options, cb) => (open(t.host, t.port, cb) ? undefined : tcp(options, cb));
+    a.createConnection = (options, cb) => (open(t.host, t.port, withLine(cb)) ? undefined : tcp(options, cb));
   }
 
   close(): void {
-    for (const up of this.#byTarget.values()) up.agent.destroy();
-    this.#byTarget.clear();
+    for (const up of this.#byKey.values()) up.agent.destroy();
+    this.#byKey.clear();
   }
 }

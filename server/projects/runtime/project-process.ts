@@ -10,6 +10,8 @@ export interface ProjectProcessOptions {
   id: string;
   dir: string;
   token: string;
+  /** The server's trusted socket for the agent's splices (see workspace/trusted-listener.ts). */
+  socketPath: string;
   /** How long the server has to print its `listening` line. */
   startTimeoutMs: number;
   logger: Logger;
@@ -68,7 +70,7 @@ export class ProjectProcess {
     const log = opts.logger;
     this.#child = spawn(
       process.execPath,
-      [opts.entry, '--project-id', opts.id, '--dir', opts.dir, '--port', '0'],
+      [opts.entry, '--project-id', opts.id, '--dir', opts.dir, '--port', '0', '--socket', opts.socketPath],
       {
         cwd: opts.dir,
         // stdin is a lifeline: never written, it closes when this process ends (even by SIGKILL),

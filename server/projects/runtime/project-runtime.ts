@@ -8,6 +8,7 @@ import { defaultProjectEntry } from './default-entry.js';
 import { DesiredState } from './desired-state.js';
 import { type ProjectEndpoint, ProjectSupervisor } from './project-supervisor.js';
 import { RestartBackoff } from './restart-backoff.js';
+import { SocketDir } from './socket-dir.js';
 
 export type { ProjectEndpoint } from './project-supervisor.js';
 
@@ -47,6 +48,7 @@ export class ProjectRuntime extends EventEmitter<ProjectRuntimeEvents> {
   readonly #log: Logger;
   readonly #desired: DesiredState;
   readonly #projects = new Map<string, ProjectSupervisor>();
+  readonly #sockets = new SocketDir();
   #entry: string | undefined;
   #closed = false;
 
@@ -120,6 +122,7 @@ export class ProjectRuntime extends EventEmitter<ProjectRuntimeEvents> {
   async stopAll(): Promise<void> {
     this.#closed = true;
     await Promise.all([...this.#projects.values()].map((p) => p.stop()));
+    this.#sockets.remove();
   }
 
   #supervisor(id: string): ProjectSupervisor {
@@ -129,6 +132,7 @@ export class ProjectRuntime extends EventEmitter<ProjectRuntimeEvents> {
       project = new ProjectSupervisor({
         id,
         dir: join(this.#opts.projectsDir, id),
+        socketPath: this.#sockets.pathOf(id),
         entry: () => {
           this.#entry ??= defaultProjectEntry();
           return this.#entry;

@@ -8,6 +8,8 @@ import type { RestartBackoff } from './restart-backoff.js';
 export interface SupervisorOptions {
   id: string;
   dir: string;
+  /** Where the project server also listens for the agent (a private directory's socket). */
+  socketPath: string;
   entry: () => string;
   logger: Logger;
   backoff: RestartBackoff;
@@ -21,6 +23,11 @@ export interface SupervisorOptions {
 export interface ProjectEndpoint {
   port: number;
   token: string;
+  /**
+   * The server's trusted socket: no token asked, for raw splices from the tunnel. A server that
+   * does not listen there (an older build, a test fixture) is still reached on the port.
+   */
+  socketPath: string;
 }
 
 /**
@@ -102,6 +109,7 @@ export class ProjectSupervisor {
         id,
         dir,
         token,
+        socketPath: this.opts.socketPath,
         startTimeoutMs: this.opts.startTimeoutMs,
         logger: log,
       });
@@ -118,7 +126,7 @@ export class ProjectSupervisor {
       this.#failed(askedFor, ready.reason, proc);
       return;
     }
-    this.endpoint = { port: ready.port, token };
+    this.endpoint = { port: ready.port, token, socketPath: this.opts.socketPath };
     this.#runningSince = Date.now();
     this.#set('running', null);
     log.info({ project: id, port: ready.port, pid: proc.pid }, 'project server listening');

@@ -1,7 +1,7 @@
 // The project server as a child process of the host runtime:
 //
 //   node dist/server/projects/workspace/main.js --project-id <uuid> --dir <abs path>
-//        [--port <n>] [--renderer-dir <path>]
+//        [--port <n>] [--socket <path>] [--renderer-dir <path>]
 //   env LAUNCHPAD_PROJECT_TOKEN  required header value of every request (when set)
 //   env LAUNCHPAD_LOG_LEVEL      pino level (default info)
 //
@@ -22,6 +22,7 @@ interface Args {
   projectId: string;
   dir: string;
   port: number;
+  socket?: string;
   rendererDir?: string;
 }
 
@@ -44,6 +45,15 @@ function parseArgs(argv: string[]): Args {
         return Number(v);
       },
       0,
+    )
+    .option(
+      '--socket <path>',
+      'also listen on this Unix socket, for the host agent (no token asked)',
+      (v) => {
+        if (!isAbsolute(v) && !v.startsWith('\\\\'))
+          throw new InvalidArgumentError('must be an absolute path');
+        return v;
+      },
     )
     .option(
       '--renderer-dir <path>',
@@ -90,6 +100,7 @@ async function main(): Promise<number> {
     dir: args.dir,
     port: args.port,
     ...(args.rendererDir ? { rendererDir: args.rendererDir } : {}),
+    ...(args.socket ? { socketPath: args.socket } : {}),
     ...(token !== undefined ? { token } : {}),
     log,
   });

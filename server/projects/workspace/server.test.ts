@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -59,6 +61,37 @@ describe('project token', () => {
     expect(await upgradeStatus(`ws://127.0.0.1:${p.server.port}/${p.id}/port/8080/`)).toBe(403);
     const c = await ConatClient.connect(ws, { [PROJECT_TOKEN_HEADER]: 's3cret-token' });
     await c.close();
+  });
+
+  it('answers its trusted socket without the token, the port still only with it', async () => {
+    const socketDir = await mkdtemp(join(tmpdir(), 'lp-sock-test-'));
+    const socketPath = join(socketDir, 'p.sock');
+    try {
+      p = await startTestProject({ token: 's3cret-token', socketPath });
+      const viaSocket = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ socketPath, path: `/${p?.id}/api/files` }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => {
+            body += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(viaSocket.status).toBe(200);
+      expect(JSON.parse(viaSocket.body)).toHaveProperty('entries');
+      expect((await fetch(p.api('files'))).status).toBe(403);
+      // A server started again on the same path after a crash (its socket file left behind)
+      // takes the path over.
+      await p.server.close();
+      await writeFile(socketPath, '');
+      const again = await startTestProject({ token: 's3cret-token', socketPath });
+      await again.stop();
+    } finally {
+      await rm(socketDir, { recursive: true, force: true });
+    }
   });
 
   it('answers everything when no token is configured', async () => {

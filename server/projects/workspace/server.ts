@@ -16,6 +16,7 @@ import { tokenGuard } from './project-token.js';
 import { rejectUpgrade, sendError, sendJson } from './respond.js';
 import { StaticFiles } from './static.js';
 import { Terminals } from './terminals.js';
+import { listenTrusted, type TrustedListener } from './trusted-listener.js';
 
 export interface ProjectServerOptions {
   projectId: string;
@@ -27,6 +28,11 @@ export interface ProjectServerOptions {
   rendererDir?: string;
   /** When set, every request and upgrade must carry it in x-launchpad-project-token. */
   token?: string;
+  /**
+   * A Unix socket path (named pipe on Windows) to listen on as well, for the host agent: its
+   * connections need no token (see trusted-listener.ts). Its directory must be private.
+   */
+  socketPath?: string;
   log?: Logger;
   /** A terminal nobody watches is ended after this long (default 10 minutes). */
   terminalIdleTimeoutMs?: number;
@@ -64,7 +70,10 @@ export async function startProjectServer(opts: ProjectServerOptions): Promise<Ru
   const conat = new ConatChannel(paths, terminals, log);
   const proxy = new PortProxy(log);
   const statics = new StaticFiles(opts.rendererDir ?? join(packageRoot(), 'dist', 'renderer'));
-  const authorised = tokenGuard(opts.token);
+  const tokenOk = tokenGuard(opts.token);
+  let trustedListener: TrustedListener | undefined;
+  const authorised = (req: IncomingMessage) =>
+    trustedListener?.isTrusted(req.socket) === true || tokenOk(req.headers);
   const prefix = `/${opts.projectId}`;
 
   const api: Routes = {
@@ -86,7 +95,7 @@ export async function startProjectServer(opts: ProjectServerOptions): Promise<Ru
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (!authorised(req.headers)) throw forbidden();
+    if (!authorised(req)) throw forbidden();
     const url = req.url ?? '/';
     const { path, search } = splitTarget(url);
     const method = req.method ?? 'GET';
@@ -127,7 +136,7 @@ export async function startProjectServer(opts: ProjectServerOptions): Promise<Ru
     upgraded.add(socket);
     socket.on('close', () => upgraded.delete(socket));
     socket.on('error', (err) => log.debug({ err }, 'upgrade socket error'));
-    if (!authorised(req.headers)) {
+    if (!authorised(req)) {
       rejectUpgrade(socket, 403, 'forbidden', forbidden().message);
       return;
     }
@@ -160,17 +169,28 @@ export async function startProjectServer(opts: ProjectServerOptions): Promise<Ru
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   log.info({ dir: paths.root, port }, 'project server listening');
+  if (opts.socketPath !== undefined) {
+    try {
+      trustedListener = await listenTrusted(opts.socketPath, server, log);
+    } catch (err) {
+      // Half a server is no server: the caller reports the failure and nothing keeps listening.
+      server.close();
+      throw err;
+    }
+  }
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const trustedClosed = trustedListener?.close();
       conat.close();
       await terminals.closeAll();
       proxy.close();
       server.closeAllConnections();
       for (const socket of upgraded) socket.destroy();
       await closed;
+      await trustedClosed;
       log.info('project server closed');
     })();
     return closing;

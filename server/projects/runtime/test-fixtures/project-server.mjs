@@ -5,10 +5,12 @@
 //   - file `<dir>/.fixture-never-listen`: start, but never report listening
 //   - file `<dir>/.fixture-ignore-sigterm`: ignore SIGTERM (only SIGKILL ends it)
 //   - any request to a path ending in `/_fixture/crash`: answer, then exit 3
-// Every other HTTP request is answered with what arrived (url, headers, pid) as JSON; a WebSocket
-// on any path sends {hello: url, user} and then echoes each message back.
-import { existsSync } from 'node:fs';
+// Every other HTTP request is answered with what arrived (url, headers, pid, and `via`: "port" or
+// "socket") as JSON; a WebSocket on any path sends {hello: url, user, via} and then echoes each
+// message back. With --socket it also listens there, as the real server does: no token asked.
+import { existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 
@@ -34,7 +36,12 @@ if (existsSync(join(dir, '.fixture-fail-before-listen'))) {
   process.exit(2);
 }
 
-const authorized = (req) => token !== undefined && req.headers['x-launchpad-project-token'] === token;
+const socketAt = process.argv.indexOf('--socket');
+const socketPath = socketAt === -1 ? undefined : process.argv[socketAt + 1];
+const trusted = new WeakSet();
+const via = (req) => (trusted.has(req.socket) ? 'socket' : 'port');
+const authorized = (req) =>
+  trusted.has(req.socket) || (token !== undefined && req.headers['x-launchpad-project-token'] === token);
 
 const server = createServer((req, res) => {
   if (!authorized(req)) {
@@ -49,6 +56,7 @@ const server = createServer((req, res) => {
       projectId,
       pid: process.pid,
       method: req.method,
+      via: via(req),
       url: req.url,
       headers: req.headers,
       body: Buffer.concat(chunks).toString(),
@@ -69,7 +77,7 @@ server.on('upgrade', (req, socket, head) => {
     return;
   }
   wss.handleUpgrade(req, socket, head, (ws) => {
-    ws.send(JSON.stringify({ hello: req.url, user: req.headers['x-launchpad-user'] ?? null }));
+    ws.send(JSON.stringify({ hello: req.url, user: req.headers['x-launchpad-user'] ?? null, via: via(req) }));
     ws.on('message', (data) => ws.send(`echo:${data}`));
   });
 });
@@ -85,12 +93,22 @@ process.on('SIGTERM', () => {
   server.closeAllConnections();
 });
 
-if (!existsSync(join(dir, '.fixture-never-listen'))) {
+const listen = () =>
   server.listen({ host: '127.0.0.1', port }, () => {
     log(30, 'listening');
     process.stdout.write(`${JSON.stringify({ event: 'listening', port: server.address().port })}\n`);
   });
-} else {
+
+if (existsSync(join(dir, '.fixture-never-listen'))) {
   log(30, 'never going to listen');
   setInterval(() => undefined, 60_000);
+} else if (socketPath !== undefined) {
+  // The socket first, as the real server does before it reports listening.
+  rmSync(socketPath, { force: true });
+  createNetServer({ allowHalfOpen: true }, (socket) => {
+    trusted.add(socket);
+    server.emit('connection', socket);
+  }).listen(socketPath, listen);
+} else {
+  listen();
 }
