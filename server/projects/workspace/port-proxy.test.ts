@@ -99,16 +99,17 @@ describe('port proxy', () => {
     expect(res.headers.get('location')).toBe(`/${p.id}/port/${pythonPort}/?x=1`);
   });
 
-  it('passes method, path, query and body, but never the project token', async () => {
+  it("passes method, path, query and body, but never the project token or the hub's signature", async () => {
     seen = [];
     const res = await fetch(`${p.base}/port/${echoPort}/api/thing?a=1&b=%2F`, {
       method: 'POST',
       body: 'payload',
-      headers: h(),
+      headers: { ...h(), 'x-launchpad-signature': 'v1.1.nonce.-.-.00' },
     });
     expect(await res.json()).toEqual({ url: '/api/thing?a=1&b=%2F' });
     expect(seen[0]?.method).toBe('POST');
     expect(seen[0]?.headers[PROJECT_TOKEN_HEADER]).toBeUndefined();
+    expect(seen[0]?.headers['x-launchpad-signature']).toBeUndefined();
     expect(seen[0]?.headers['x-forwarded-prefix']).toBe(`/${p.id}/port/${echoPort}`);
   });
 

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
 import type { Logger } from 'pino';
+import { SIGNATURE_HEADER } from '../../hosts/service-signature.js';
 import { ApiError } from '../../http/errors.js';
 import { PROJECT_TOKEN_HEADER } from '../control-contract.js';
 import { rejectUpgrade, sendJson } from './respond.js';
@@ -109,6 +110,8 @@ export class PortProxy {
     req.url = target.rest;
     // The token guards this server; the user's app must never see it (nor could replay it here).
     delete req.headers[PROJECT_TOKEN_HEADER];
+    // Nor the hub's signature, which a spliced channel (agent/tunnel-splice.ts) delivers unspent.
+    delete req.headers[SIGNATURE_HEADER];
     // Apps that build absolute links (Jupyter, code-server) can honour the prefix they are under.
     req.headers['x-forwarded-prefix'] = target.prefix;
   }
