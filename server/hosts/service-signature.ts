@@ -44,6 +44,11 @@ function field(value: string | undefined, name: string): string {
   return value;
 }
 
+// Nonces need to be unique, not secret (the HMAC covers them): a random per-process prefix and a
+// counter, instead of 12 random bytes per request (randomFillSync was 2-3 % of the hub's proxy time).
+const NONCE_PREFIX = randomBytes(9).toString('base64url');
+let nonceCounter = 0;
+
 export function signServiceRequest(
   secret: string,
   method: string,
@@ -51,7 +56,8 @@ export function signServiceRequest(
   now = Date.now(),
   identity: SignedIdentity = {},
 ): string {
-  const nonce = randomBytes(12).toString('base64url');
+  nonceCounter += 1;
+  const nonce = `${NONCE_PREFIX}${nonceCounter.toString(36)}`;
   const project = field(identity.projectId, 'project');
   const user = field(identity.user, 'user');
   return `v1.${now}.${nonce}.${project}.${user}.${mac(secret, now, nonce, project, user, method, path)}`;
