@@ -4,18 +4,15 @@ import { request } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SIGNATURE_HEADER, type SignedIdentity, signServiceRequest } from '../hosts/index.js';
 import { PROJECT_TOKEN_HEADER, PROJECT_USER_HEADER, ProjectRuntime } from '../projects/index.js';
+import { FIXTURE_ENTRY } from '../projects/runtime/test-support.js';
 import { type HostRuntime, type HostService, startHostService } from './host-service.js';
 
 const SECRET = 'per-host-service-secret';
-const FIXTURE = fileURLToPath(
-  new URL('../projects/runtime/test-fixtures/project-server.mjs', import.meta.url),
-);
 
 let projectsDir: string;
 let runtime: ProjectRuntime;
@@ -26,7 +23,7 @@ beforeAll(async () => {
   projectsDir = mkdtempSync(join(tmpdir(), 'lp-host-service-'));
   runtime = new ProjectRuntime({
     projectsDir,
-    entry: FIXTURE,
+    entry: FIXTURE_ENTRY,
     logger: pino({ enabled: false }),
     restart: { initialMs: 300, maxMs: 300 },
   });

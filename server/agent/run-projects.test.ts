@@ -2,18 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, signServiceRequest } from '../hosts/index.js';
+import { FIXTURE_ENTRY } from '../projects/runtime/test-support.js';
 import { freePort } from '../sshd/test-support.js';
 import { generateHostKeys } from './keys.js';
 import { type RunningAgent, runAgent } from './run.js';
 import { type AgentState, saveAgentState } from './state.js';
 
-const FIXTURE = fileURLToPath(
-  new URL('../projects/runtime/test-fixtures/project-server.mjs', import.meta.url),
-);
 const dirs: string[] = [];
 const agents: RunningAgent[] = [];
 afterEach(async () => {
@@ -60,7 +57,7 @@ const start = (dataDir: string) =>
     servicePort: 0,
     version: '1',
     logger: pino({ enabled: false }),
-    projectEntry: FIXTURE,
+    projectEntry: FIXTURE_ENTRY,
   }).then((a) => {
     agents.push(a);
     return a;

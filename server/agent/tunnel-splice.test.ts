@@ -4,20 +4,17 @@ import { request } from 'node:http';
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SIGNATURE_HEADER, signServiceRequest, splicePreamble } from '../hosts/index.js';
 import { ProjectRuntime } from '../projects/index.js';
+import { FIXTURE_ENTRY, waitFor } from '../projects/runtime/test-support.js';
 import { type HostService, startHostService } from './host-service.js';
 
 // The agent's side of a tunnel channel, with a TCP connection standing in for the channel (the
 // host service takes any socket-like stream in accept(); the tunnel tests cover real channels).
 const SECRET = 'per-host-service-secret';
-const FIXTURE = fileURLToPath(
-  new URL('../projects/runtime/test-fixtures/project-server.mjs', import.meta.url),
-);
 
 let projectsDir: string;
 let runtime: ProjectRuntime;
@@ -29,7 +26,7 @@ const id = randomUUID();
 
 beforeAll(async () => {
   projectsDir = mkdtempSync(join(tmpdir(), 'lp-splice-'));
-  runtime = new ProjectRuntime({ projectsDir, entry: FIXTURE, logger: pino({ enabled: false }) });
+  runtime = new ProjectRuntime({ projectsDir, entry: FIXTURE_ENTRY, logger: pino({ enabled: false }) });
   const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
   service = await startHostService({
     port: 0,
@@ -77,14 +74,6 @@ function get(socket: Socket, path: string, headers: Record<string, string> = {})
   });
 }
 
-async function until(ok: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const signed = (path: string) => ({ [SIGNATURE_HEADER]: signServiceRequest(SECRET, 'GET', path) });
 
 describe('tunnel channels that start with the splice line', () => {
@@ -107,7 +96,11 @@ describe('tunnel channels that start with the splice line', () => {
     socket.on('data', (c: Buffer) => text.push(c.toString()));
     for (const n of [1, 2]) {
       socket.write(`GET /${id}/n${n} HTTP/1.1\r\nhost: hub\r\n\r\n`);
-      await until(() => text.join('').includes(`"url":"/${id}/n${n}"`));
+      await waitFor(
+        () => text.join('').includes(`"url":"/${id}/n${n}"`) || undefined,
+        5_000,
+        `response ${n}`,
+      );
     }
     expect(text.join('').match(/HTTP\/1\.1 200/g)).toHaveLength(2);
     expect(socket.destroyed).toBe(false);
