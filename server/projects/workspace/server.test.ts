@@ -94,6 +94,11 @@ describe('project token', () => {
     }
   });
 
+  it('still serves on its port when the trusted socket cannot be made', async () => {
+    p = await startTestProject({ token: 's3cret-token', socketPath: '/nonexistent-dir/p.sock' });
+    expect((await fetch(p.api('files'), { headers: p.headers })).status).toBe(200);
+  });
+
   it('answers everything when no token is configured', async () => {
     p = await startTestProject();
     expect((await fetch(p.api('files'))).status).toBe(200);

@@ -173,9 +173,8 @@ export async function startProjectServer(opts: ProjectServerOptions): Promise<Ru
     try {
       trustedListener = await listenTrusted(opts.socketPath, server, log);
     } catch (err) {
-      // Half a server is no server: the caller reports the failure and nothing keeps listening.
-      server.close();
-      throw err;
+      // The socket only saves the agent a proxy hop: without it the port serves everything.
+      log.warn({ err, path: opts.socketPath }, 'no trusted socket; the host reaches this server on its port');
     }
   }
 
