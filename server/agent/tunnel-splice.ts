@@ -77,8 +77,9 @@ function splice(channel: Duplex, path: string, first: Buffer, fallback: () => vo
     if (first.length > 0) upstream.write(first);
     channel.pipe(upstream);
     upstream.pipe(channel);
-    // The hub gone takes the project's side along. The reverse waits for the channel's own end:
-    // closing a channel before ssh2 flushed it would drop the response's tail.
+    // The hub gone takes the project's side along. Idle channels are closed by the hub (its pool's
+    // timeout is shorter than the project server's keep-alive), never from here: closing a channel
+    // before ssh2 flushed it would drop a response's tail.
     channel.once('close', () => upstream.destroy());
   });
 }

@@ -23,6 +23,8 @@ export interface SpliceFor {
   secret: string;
 }
 
+const IDLE_UPSTREAM_MS = 20_000;
+
 interface Entry extends Upstream {
   agent: Agent;
   secret: string | undefined;
@@ -58,14 +60,26 @@ export class UpstreamAgents {
       up = undefined;
     }
     if (!up) {
-      const agent = new Agent({ keepAlive: true, maxSockets: 4096, maxFreeSockets: 256, scheduling: 'lifo' });
+      const agent = new Agent({
+        keepAlive: true,
+        maxSockets: 4096,
+        maxFreeSockets: 256,
+        scheduling: 'lifo',
+        // Idle connections are closed from this side first, before the host's keep-alive timeout
+        // (the host service's 30 s, a project server's 65 s on a spliced channel): no request is
+        // sent on a connection the other side is closing, and a spliced channel never lingers
+        // half-open on the hub after the project server let it go.
+        timeout: IDLE_UPSTREAM_MS,
+      });
       const t = { host: target.host, port: target.port };
       const ws: ServerOptions = { target: t };
       if (open) {
         const line = perProject ? splice : undefined;
         this.#direct(agent, open, t, line);
         const wsAgent = new Agent({ keepAlive: false });
-        this.#direct(wsAgent, open, t, line);
+        // WebSockets are not spliced: a spliced channel closed from the browser's side stayed
+        // open on the hub (1 000 of them filled the forward's socket limit in the benchmark).
+        this.#direct(wsAgent, open, t, undefined);
         ws.agent = wsAgent;
       }
       up = { agent, web: { target: t, agent }, ws, secret: perProject ? splice.secret : undefined };
