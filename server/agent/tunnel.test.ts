@@ -5,11 +5,13 @@ import { type Agent, createServer, request, type Server } from 'node:http';
 import { type AddressInfo, connect, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { pino } from 'pino';
 import ssh2 from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { SignatureVerifier } from '../hosts/index.js';
+import { waitFor } from '../projects/runtime/test-support.js';
 import { UpstreamAgents } from '../proxy/upstream-agents.js';
 import { ensureHostKey, startSshd } from '../sshd/index.js';
 import { CapturedLog, freePort, SshdFixture } from '../sshd/test-support.js';
@@ -620,6 +622,33 @@ describe('the tunnel handing channels to an in-process HTTP server (serve)', () 
         .flatMap((c) => c.forwards)
         .find((fw) => fw.kind === 'http')?.activeConnections,
     ).toBe(0);
+  });
+
+  it('frees an in-process channel its user ended without reading the rest (a vanished WebSocket)', async () => {
+    const f = await fixture('127.0.0.1');
+    const h = await host(f, { serve: (socket) => served.emit('connection', socket) });
+    h.tunnel.start();
+    await reachState(h.tunnel, 'online');
+    const active = () =>
+      f.sshd
+        .connections()
+        .flatMap((c) => c.forwards)
+        .find((fw) => fw.kind === 'http')?.activeConnections;
+    for (let i = 0; i < 3; i++) {
+      const channel = await new Promise<Duplex>((resolve, reject) => {
+        expect(f.sshd.openForward('127.0.0.1', h.http, (err, s) => (s ? resolve(s) : reject(err)))).toBe(
+          true,
+        );
+      });
+      // A response is on its way; the user ends its side and never reads (what http-proxy-3
+      // does with the upstream of a WebSocket whose browser went away).
+      channel.write('GET /big HTTP/1.1\r\nhost: x\r\n\r\n');
+      channel.end();
+    }
+    await waitFor(() => (active() === 0 ? true : undefined), 10_000, 'the forward to hold no channel').catch(
+      () => undefined,
+    );
+    expect(active()).toBe(0);
   });
 
   it('opens each in-process channel for a project with the signed splice line for that project', async () => {

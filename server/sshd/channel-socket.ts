@@ -100,6 +100,12 @@ export function channelSocket(channel: Channel, peer: { srcIP: string; srcPort: 
   });
   channel.once('finish', () => {
     writeFinished = true;
+    // Nobody reads a channel whose user let it go with data still coming (http-proxy-3 unpipes
+    // and ends the upstream of a WebSocket whose browser vanished). Unread, it never emits 'end',
+    // and ssh2 emits a server channel's 'close' only after 'end': it would stay open for good, one
+    // of its forward's sockets, until the forward's limit refuses every new connection. What
+    // still arrives is discarded instead.
+    if (socket.listenerCount('data') === 0 && socket.listenerCount('readable') === 0) socket.resume();
     closeWhenDone();
   });
   channel.once('close', clearTimer);
