@@ -77,8 +77,8 @@ export class UpstreamAgents {
         const line = perProject ? splice : undefined;
         this.#direct(agent, open, t, line);
         const wsAgent = new Agent({ keepAlive: false });
-        // WebSockets are not spliced: a spliced channel closed from the browser's side stayed
-        // open on the hub (1 000 of them filled the forward's socket limit in the benchmark).
+        // WebSockets are not spliced: spliced, the benchmark's 1 000 dropped WebSockets still left
+        // channels open on the hub (filling the forward's socket limit); why is not known yet.
         this.#direct(wsAgent, open, t, undefined);
         ws.agent = wsAgent;
       }
