@@ -143,8 +143,9 @@ test('uploading a file that exists asks before overwriting it', async ({ signedI
   await expect(uploads.getByText('upload.txt already exists here. Replace it?')).toBeVisible();
   expect(readFileSync(join(project.dir, 'upload.txt'), 'utf8')).toBe('first version\n');
   await uploads.getByRole('button', { name: 'Overwrite' }).click();
-  await expect(uploads.getByText('Uploaded').last()).toBeVisible();
-  expect(readFileSync(join(project.dir, 'upload.txt'), 'utf8')).toBe('second version\n');
+  // Polled: the first upload's row already says "Uploaded" while the second one is still going.
+  await expect.poll(() => readFileSync(join(project.dir, 'upload.txt'), 'utf8')).toBe('second version\n');
+  await expect(uploads.getByText('Uploaded')).toHaveCount(2);
 
   // Delete asks first.
   await files.getByRole('button', { name: 'Delete upload.txt' }).click();
