@@ -6,6 +6,7 @@ import { type AddressInfo, connect, createServer as createNetServer } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
+import { createProxyServer } from 'http-proxy-3';
 import { pino } from 'pino';
 import ssh2 from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -649,6 +650,41 @@ describe('the tunnel handing channels to an in-process HTTP server (serve)', () 
       () => undefined,
     );
     expect(active()).toBe(0);
+  });
+
+  it('frees the channels of proxied WebSockets whose clients vanished', async () => {
+    const f = await fixture('127.0.0.1');
+    const h = await host(f, { serve: (socket) => served.emit('connection', socket) });
+    h.tunnel.start();
+    await reachState(h.tunnel, 'online');
+    const active = () =>
+      f.sshd
+        .connections()
+        .flatMap((c) => c.forwards)
+        .find((fw) => fw.kind === 'http')?.activeConnections;
+    const agents = new UpstreamAgents((host_, port, cb) => f.sshd.openForward(host_, port, cb));
+    const up = agents.for({ host: '127.0.0.1', port: h.http });
+    const proxy = createProxyServer({});
+    proxy.on('error', () => undefined);
+    const front = createServer();
+    front.on('upgrade', (req, socket, head) => proxy.ws(req, socket, head, up.ws));
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    const port = (front.address() as AddressInfo).port;
+    try {
+      const sockets: WebSocket[] = [];
+      for (let i = 0; i < 20; i++) {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/p/ws`);
+        await once(ws, 'open');
+        sockets.push(ws);
+      }
+      expect(active()).toBe(20);
+      for (const ws of sockets) ws.terminate();
+      await waitFor(() => (active() === 0 ? true : undefined), 10_000, 'no channel').catch(() => undefined);
+      expect(active()).toBe(0);
+    } finally {
+      front.close();
+      agents.close();
+    }
   });
 
   it('opens each in-process channel for a project with the signed splice line for that project', async () => {
