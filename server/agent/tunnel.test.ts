@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { type Agent, createServer, request, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, connect, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { waitFor } from '../projects/runtime/test-support.js';
 import { UpstreamAgents } from '../proxy/upstream-agents.js';
 import { ensureHostKey, startSshd } from '../sshd/index.js';
 import { CapturedLog, freePort, SshdFixture } from '../sshd/test-support.js';
+import { ensureLocalTls } from '../tls/index.js';
 import { Backoff } from './backoff.js';
 import { generateHostKeys } from './keys.js';
 import { createProjectProxy } from './project-proxy.js';
@@ -678,6 +680,52 @@ describe('the tunnel handing channels to an in-process HTTP server (serve)', () 
         sockets.push(ws);
       }
       expect(active()).toBe(20);
+      for (const ws of sockets) ws.terminate();
+      await waitFor(() => (active() === 0 ? true : undefined), 10_000, 'no channel').catch(() => undefined);
+      expect(active()).toBe(0);
+    } finally {
+      front.close();
+      agents.close();
+    }
+  });
+
+  it('frees the channels of WebSockets proxied over TLS whose clients vanished after an echo (100)', async () => {
+    // What a browser tab closing does to a hub: the TLS socket ends, http-proxy-3 ends the
+    // upstream channel, and only then unpipes (and pauses) it when the TLS socket closes.
+    const f = await fixture('127.0.0.1');
+    const h = await host(f, { serve: (socket) => served.emit('connection', socket) });
+    h.tunnel.start();
+    await reachState(h.tunnel, 'online');
+    const active = () =>
+      f.sshd
+        .connections()
+        .flatMap((c) => c.forwards)
+        .find((fw) => fw.kind === 'http')?.activeConnections;
+    const dir = mkdtempSync(join(tmpdir(), 'lp-tunnel-tls-'));
+    const tls = await ensureLocalTls({ dir, publicHost: '127.0.0.1' });
+    rmSync(dir, { recursive: true, force: true });
+    const agents = new UpstreamAgents((host_, port, cb) => f.sshd.openForward(host_, port, cb));
+    const up = agents.for({ host: '127.0.0.1', port: h.http });
+    const proxy = createProxyServer({});
+    proxy.on('error', () => undefined);
+    const front = createHttpsServer({ key: tls.keyPem, cert: tls.certPem });
+    front.on('upgrade', (req, socket, head) => proxy.ws(req, socket, head, up.ws));
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    const port = (front.address() as AddressInfo).port;
+    try {
+      const sockets: WebSocket[] = [];
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          for (let i = 0; i < 10; i++) {
+            const ws = new WebSocket(`wss://127.0.0.1:${port}/p/ws`, { ca: tls.caPem as string });
+            await once(ws, 'open');
+            ws.send('hello');
+            await once(ws, 'message');
+            sockets.push(ws);
+          }
+        }),
+      );
+      expect(active()).toBe(100);
       for (const ws of sockets) ws.terminate();
       await waitFor(() => (active() === 0 ? true : undefined), 10_000, 'no channel').catch(() => undefined);
       expect(active()).toBe(0);

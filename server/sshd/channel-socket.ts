@@ -64,7 +64,10 @@ export function channelSocket(channel: Channel, peer: { srcIP: string; srcPort: 
   const push = socket.push;
   socket.push = function (chunk, encoding) {
     timer?.refresh();
-    return push.call(this, chunk, encoding);
+    const more = push.call(this, chunk, encoding);
+    // ssh2 pushes the end when the peer sent EOF or closed the channel.
+    if (chunk === null) process.nextTick(discardIfAbandoned);
+    return more;
   };
   const write = socket._write;
   socket._write = function (chunk, encoding, cb) {
@@ -89,6 +92,18 @@ export function channelSocket(channel: Channel, peer: { srcIP: string; srcPort: 
     else this.once('finish', () => this.destroy());
   };
 
+  /**
+   * Nobody reads a channel whose user ended it and let it go (http-proxy-3 ends and unpipes the
+   * upstream of a WebSocket whose browser vanished): paused, it never emits 'end' even once the
+   * peer closed it, and ssh2 emits a server channel's 'close' only after 'end'. It would stay
+   * open for good, one of its forward's sockets, until the forward's limit refuses every new
+   * connection. What is unread and still arrives is discarded instead. A user that still reads
+   * (a paused HTTP parser under backpressure) keeps its listener, so it is left alone.
+   */
+  const discardIfAbandoned = () => {
+    if (!writeFinished || socket.readableEnded || socket.destroyed) return;
+    if (socket.listenerCount('data') === 0 && socket.listenerCount('readable') === 0) socket.resume();
+  };
   let readEnded = false;
   let writeFinished = false;
   const closeWhenDone = () => {
@@ -100,14 +115,17 @@ export function channelSocket(channel: Channel, peer: { srcIP: string; srcPort: 
   });
   channel.once('finish', () => {
     writeFinished = true;
-    // Nobody reads a channel whose user let it go with data still coming (http-proxy-3 unpipes
-    // and ends the upstream of a WebSocket whose browser vanished). Unread, it never emits 'end',
-    // and ssh2 emits a server channel's 'close' only after 'end': it would stay open for good, one
-    // of its forward's sockets, until the forward's limit refuses every new connection. What
-    // still arrives is discarded instead.
-    if (socket.listenerCount('data') === 0 && socket.listenerCount('readable') === 0) socket.resume();
+    discardIfAbandoned();
     closeWhenDone();
   });
+  // A pipe's cleanup unpipes its source: the upstream of a WebSocket is unpiped when the browser's
+  // socket closes, which can come after the upstream's own end (and its 'finish').
+  const unpipe = socket.unpipe;
+  socket.unpipe = function (dest) {
+    unpipe.call(this, dest);
+    process.nextTick(discardIfAbandoned);
+    return this;
+  };
   channel.once('close', clearTimer);
   return socket;
 }
