@@ -5,6 +5,7 @@ import { createProxyServer } from 'http-proxy-3';
 import { SIGNATURE_HEADER } from '../hosts/index.js';
 import type { Logger } from '../log/index.js';
 import { PROJECT_TOKEN_HEADER, PROJECT_USER_HEADER } from '../projects/index.js';
+import { clientWentAway } from './client-gone.js';
 import { refuseUpgrade, sendError } from './http-reply.js';
 
 export interface ProjectTarget {
@@ -44,6 +45,14 @@ export function createProjectProxy(log: Logger): ProjectProxy {
   proxy.on('error', (err, req, resOrSocket) => {
     const project = projectOf.get(req);
     const code = (err as NodeJS.ErrnoException).code ?? err.message;
+    if (clientWentAway(req)) {
+      log.debug(
+        { project, code, path: req.url?.split('?')[0] },
+        'host service: the client left before the answer',
+      );
+      (resOrSocket as { destroy(): void }).destroy();
+      return;
+    }
     log.warn({ project, code, path: req.url?.split('?')[0] }, 'host service: project server unreachable');
     const error = {
       code: 'project_unreachable',

@@ -735,6 +735,51 @@ describe('the tunnel handing channels to an in-process HTTP server (serve)', () 
     }
   });
 
+  it('does not blame the project server for requests whose hub side closed the channel first', async () => {
+    // A project server that answers after 2 s: the hub's side gives up first (a closed tab, a
+    // stopped load generator). ssh2 closes the host's channel without destroying the stream.
+    const slow = createServer((_req, res) => {
+      setTimeout(() => res.end('late'), 2000).unref();
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const slowPort = (slow.address() as AddressInfo).port;
+    const log = new CapturedLog();
+    const hostProxy = createProjectProxy(log.logger);
+    const service = createServer((req, res) =>
+      hostProxy.web(req, res, { id: 'p', port: slowPort, token: 't', user: null }),
+    );
+    const f = await fixture('127.0.0.1');
+    const h = await host(f, { serve: (socket) => service.emit('connection', socket) });
+    h.tunnel.start();
+    await reachState(h.tunnel, 'online');
+    try {
+      for (let i = 0; i < 5; i++) {
+        const channel = await new Promise<Duplex>((resolve, reject) => {
+          f.sshd.openForward('127.0.0.1', h.http, (err, s) => (s ? resolve(s) : reject(err)));
+        });
+        channel.write('GET /slow HTTP/1.1\r\nhost: x\r\n\r\n');
+        await new Promise((r) => setTimeout(r, 100));
+        channel.destroy();
+      }
+      await waitFor(
+        () =>
+          log.lines.filter((l) => l.msg === 'host service: the client left before the answer').length === 5
+            ? true
+            : undefined,
+        5_000,
+        'five abandoned requests logged at debug',
+      ).catch(() => undefined);
+      expect(
+        log.lines.filter((l) => l.msg === 'host service: the client left before the answer'),
+      ).toHaveLength(5);
+      expect(log.lines.filter((l) => Number(l.level) >= 40)).toEqual([]);
+    } finally {
+      hostProxy.close();
+      slow.close();
+      slow.closeAllConnections();
+    }
+  });
+
   it('opens each in-process channel for a project with the signed splice line for that project', async () => {
     const f = await fixture('127.0.0.1');
     const secret = 'per-host-service-secret';
