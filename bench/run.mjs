@@ -165,8 +165,8 @@ function hubEnv(extra = {}) {
   };
 }
 
-function startHubProcess(name, dataDir, port) {
-  return reg.spawn(name, process.execPath, [...nodeFlags, BIN, '--server', '--data-dir', dataDir], {
+function startHubProcess(name, dataDir, port, entry = BIN) {
+  return reg.spawn(name, process.execPath, [...nodeFlags, entry, '--server', '--data-dir', dataDir], {
     env: hubEnv({ COCALC_BASE_PORT: String(port) }),
     cwd: ROOT,
   });
@@ -189,36 +189,62 @@ async function firstStatus200(t, port, t0, deadlineMs = 30_000) {
   throw new Error(`${t.name}: no 200 from /api/status within ${deadlineMs} ms (last: ${last})`);
 }
 
-/** Cold (empty data dir) and warm (same dir again) starts to the first 200, and idle RSS. */
+/**
+ * The hub's CLI bundled as `npm run build:headless` ships it (build/headless/bundle-server.mjs):
+ * one file instead of dist/server plus hundreds of files from node_modules. Written under dist/
+ * so that what it leaves external (better-sqlite3, ssh2, pino) resolves from node_modules.
+ */
+async function headlessBundle() {
+  const { bundleServer } = await import(join(ROOT, 'build', 'headless', 'bundle-server.mjs'));
+  const outfile = join(ROOT, 'dist', 'bench-headless', 'launchpad.mjs');
+  await bundleServer(ROOT, outfile);
+  return outfile;
+}
+
+/**
+ * Cold (empty data dir) and warm (same dir again) starts to the first 200, and idle RSS, of the
+ * hub as it ships headless (the bundle) and as `node bin/launchpad.mjs` runs it from dist/.
+ */
 async function startupFigures() {
-  const cold = [];
-  const warm = [];
+  const entries = { shipped: await headlessBundle(), dist: BIN };
+  const runs = { shipped: { cold: [], warm: [] }, dist: { cold: [], warm: [] } };
   let idle = null;
   for (let i = 0; i < SIZES.starts; i++) {
-    const dir = join(tmp, `startup-${i}`);
-    const port = await freeBasePort();
-    let t0 = performance.now();
-    let hub = startHubProcess(`hub-cold-${i}`, dir, port);
-    cold.push(await firstStatus200(hub, port, t0));
-    await reg.stop(hub, 10_000);
-    t0 = performance.now();
-    hub = startHubProcess(`hub-warm-${i}`, dir, port);
-    warm.push(await firstStatus200(hub, port, t0));
-    if (i === SIZES.starts - 1) {
-      // Idle: started, nothing connected, after it settled.
-      await sleep(QUICK ? 2000 : 5000);
-      const cpu0 = cpuSeconds(hub.pid);
-      const w0 = performance.now();
-      await sleep(QUICK ? 1000 : 5000);
-      idle = {
-        rssMB: rssMB(hub.pid),
-        cpuPercent: ((cpuSeconds(hub.pid) - cpu0) / ((performance.now() - w0) / 1000)) * 100,
-      };
+    for (const [kind, entry] of Object.entries(entries)) {
+      const { cold, warm } = runs[kind];
+      const dir = join(tmp, `startup-${kind}-${i}`);
+      const port = await freeBasePort();
+      let t0 = performance.now();
+      let hub = startHubProcess(`hub-cold-${kind}-${i}`, dir, port, entry);
+      cold.push(await firstStatus200(hub, port, t0));
+      await reg.stop(hub, 10_000);
+      t0 = performance.now();
+      hub = startHubProcess(`hub-warm-${kind}-${i}`, dir, port, entry);
+      warm.push(await firstStatus200(hub, port, t0));
+      if (kind === 'shipped' && i === SIZES.starts - 1) {
+        // Idle: started, nothing connected, after it settled.
+        await sleep(QUICK ? 2000 : 5000);
+        const cpu0 = cpuSeconds(hub.pid);
+        const w0 = performance.now();
+        await sleep(QUICK ? 1000 : 5000);
+        idle = {
+          rssMB: rssMB(hub.pid),
+          cpuPercent: ((cpuSeconds(hub.pid) - cpu0) / ((performance.now() - w0) / 1000)) * 100,
+        };
+      }
+      await reg.stop(hub, 10_000);
+      log(
+        `start ${i + 1}/${SIZES.starts} (${kind}): cold ${cold[i]?.toFixed(0)} ms, warm ${warm[i]?.toFixed(0)} ms`,
+      );
     }
-    await reg.stop(hub, 10_000);
-    log(`start ${i + 1}/${SIZES.starts}: cold ${cold[i]?.toFixed(0)} ms, warm ${warm[i]?.toFixed(0)} ms`);
   }
-  return { coldMs: median(cold), warmMs: median(warm), coldRuns: cold, warmRuns: warm, idle };
+  const figures = (r) => ({
+    coldMs: median(r.cold),
+    warmMs: median(r.warm),
+    coldRuns: r.cold,
+    warmRuns: r.warm,
+  });
+  return { ...figures(runs.shipped), dist: figures(runs.dist), idle };
 }
 
 function pidsOfProjectServers(parent) {
@@ -712,6 +738,16 @@ function report(res) {
   if (s) {
     hubRow('cold start to 200 /api/status (median)', 'ms', s.coldMs, 0, '< 1500', s.coldMs < 1500);
     hubRow('warm start to 200 /api/status (median)', 'ms', s.warmMs, 0, '< 600', s.warmMs < 600);
+    if (s.dist) {
+      hubRow(
+        'cold / warm start, bin/launchpad.mjs (dist/)',
+        'ms',
+        `${fmt(s.dist.coldMs, 0)} / ${fmt(s.dist.warmMs, 0)}`,
+        0,
+        '',
+        null,
+      );
+    }
     hubRow('idle RSS', 'MB', s.idle?.rssMB, 0, '< 150', (s.idle?.rssMB ?? Number.POSITIVE_INFINITY) < 150);
     hubRow('idle CPU', '%', s.idle?.cpuPercent, 2, '', null);
   }
@@ -789,6 +825,7 @@ function report(res) {
 }
 
 const NOTES = [
+  'Start-up: `launchpad --server` as `npm run build:headless` ships it (the CLI bundled into one file by build/headless/bundle-server.mjs; better-sqlite3, ssh2 and pino stay in node_modules), from process start to the first 200 of /api/status; cold = empty data dir (database, CA and leaf certificate, host key), warm = the same dir again. The same from `node bin/launchpad.mjs` (dist/ and node_modules file by file) is shown for reference. Idle RSS and CPU: the shipped hub, settled, nothing connected.',
   'MB = 10^6 bytes, GB = 10^9 bytes; the bulk file is 256 MiB of random bytes; latencies from wrk --latency (one thread, 5 s timeout).',
   '(a) the project server (dist/server/projects/workspace/main.js) on plain HTTP with its token header; (b) and (c) the real Launchpad hub (HTTPS, session cookie), (b) a "this machine" project (same-machine shortcut, no tunnel), (c) a project on a host agent process joined with a token (hub sshd + ssh2 tunnel; the agent splices the channel onto the project server’s trusted socket).',
   '(c*) and (d) use bench/proxy-harness.mjs: the hub’s createProjectProxy from dist/server/proxy behind an HTTPS server with the hub’s certificate, signing with the agent’s service secret. (c*) routes to the hub’s embedded-tunnel port, (d) to an OpenSSH `ssh -N -R` port on an unprivileged /usr/sbin/sshd: the proxy, TLS and process layout are identical, so (c*) vs (d) compares the tunnels alone; (c) vs (d) compares the product (proxy and sshd in one hub process) with the OpenSSH build of the same path. Both reach the same agent host service and project server.',
