@@ -689,51 +689,80 @@ describe('the tunnel handing channels to an in-process HTTP server (serve)', () 
     }
   });
 
-  it('frees the channels of WebSockets proxied over TLS whose clients vanished after an echo (100)', async () => {
-    // What a browser tab closing does to a hub: the TLS socket ends, http-proxy-3 ends the
-    // upstream channel, and only then unpipes (and pauses) it when the TLS socket closes.
-    const f = await fixture('127.0.0.1');
-    const h = await host(f, { serve: (socket) => served.emit('connection', socket) });
-    h.tunnel.start();
-    await reachState(h.tunnel, 'online');
-    const active = () =>
-      f.sshd
-        .connections()
-        .flatMap((c) => c.forwards)
-        .find((fw) => fw.kind === 'http')?.activeConnections;
-    const dir = mkdtempSync(join(tmpdir(), 'lp-tunnel-tls-'));
-    const tls = await ensureLocalTls({ dir, publicHost: '127.0.0.1' });
-    rmSync(dir, { recursive: true, force: true });
-    const agents = new UpstreamAgents((host_, port, cb) => f.sshd.openForward(host_, port, cb));
-    const up = agents.for({ host: '127.0.0.1', port: h.http });
-    const proxy = createProxyServer({});
-    proxy.on('error', () => undefined);
-    const front = createHttpsServer({ key: tls.keyPem, cert: tls.certPem });
-    front.on('upgrade', (req, socket, head) => proxy.ws(req, socket, head, up.ws));
-    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
-    const port = (front.address() as AddressInfo).port;
-    try {
-      const sockets: WebSocket[] = [];
-      await Promise.all(
-        Array.from({ length: 10 }, async () => {
-          for (let i = 0; i < 10; i++) {
-            const ws = new WebSocket(`wss://127.0.0.1:${port}/p/ws`, { ca: tls.caPem as string });
-            await once(ws, 'open');
-            ws.send('hello');
-            await once(ws, 'message');
-            sockets.push(ws);
-          }
-        }),
+  it.each([
+    ['through the host service', false],
+    ["spliced onto the project server's socket", true],
+  ])(
+    'frees the channels of WebSockets proxied over TLS whose clients vanished after an echo (100, %s)',
+    async (_, spliced) => {
+      // What a browser tab closing does to a hub: the TLS socket ends, http-proxy-3 ends the
+      // upstream channel, and only then unpipes (and pauses) it when the TLS socket closes.
+      const f = await fixture('127.0.0.1');
+      const projectId = randomUUID();
+      const secret = 'per-host-service-secret';
+      // The project server's trusted socket, for the spliced case: an echo on a Unix socket.
+      const socketDir = mkdtempSync(join(tmpdir(), 'lp-tunnel-ws-'));
+      const socketPath = join(socketDir, 'p.sock');
+      const project = createServer();
+      const wss = new WebSocketServer({ noServer: true });
+      project.on('upgrade', (req, socket, head) =>
+        wss.handleUpgrade(req, socket, head, (ws) => ws.on('message', (d) => ws.send(d))),
       );
-      expect(active()).toBe(100);
-      for (const ws of sockets) ws.terminate();
-      await waitFor(() => (active() === 0 ? true : undefined), 10_000, 'no channel').catch(() => undefined);
-      expect(active()).toBe(0);
-    } finally {
-      front.close();
-      agents.close();
-    }
-  });
+      await new Promise<void>((r) => project.listen(socketPath, r));
+      const h = await host(f, {
+        serve: (socket) =>
+          acceptTunnelChannel(socket, {
+            verifier: new SignatureVerifier(secret),
+            socketOf: (id) => (id === projectId ? socketPath : null),
+            serveHttp: (channel) => served.emit('connection', channel),
+            log: pino({ enabled: false }),
+          }),
+      });
+      h.tunnel.start();
+      await reachState(h.tunnel, 'online');
+      const active = () =>
+        f.sshd
+          .connections()
+          .flatMap((c) => c.forwards)
+          .find((fw) => fw.kind === 'http')?.activeConnections;
+      const dir = mkdtempSync(join(tmpdir(), 'lp-tunnel-tls-'));
+      const tls = await ensureLocalTls({ dir, publicHost: '127.0.0.1' });
+      rmSync(dir, { recursive: true, force: true });
+      const agents = new UpstreamAgents((host_, port, cb) => f.sshd.openForward(host_, port, cb));
+      const up = agents.for({ host: '127.0.0.1', port: h.http }, spliced ? { projectId, secret } : undefined);
+      const proxy = createProxyServer({});
+      proxy.on('error', () => undefined);
+      const front = createHttpsServer({ key: tls.keyPem, cert: tls.certPem });
+      front.on('upgrade', (req, socket, head) => proxy.ws(req, socket, head, up.ws));
+      await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+      const port = (front.address() as AddressInfo).port;
+      try {
+        const sockets: WebSocket[] = [];
+        await Promise.all(
+          Array.from({ length: 10 }, async () => {
+            for (let i = 0; i < 10; i++) {
+              const ws = new WebSocket(`wss://127.0.0.1:${port}/p/ws`, { ca: tls.caPem as string });
+              await once(ws, 'open');
+              ws.send('hello');
+              await once(ws, 'message');
+              sockets.push(ws);
+            }
+          }),
+        );
+        expect(active()).toBe(100);
+        expect(wss.clients.size).toBe(spliced ? 100 : 0);
+        for (const ws of sockets) ws.terminate();
+        await waitFor(() => (active() === 0 ? true : undefined), 10_000, 'no channel').catch(() => undefined);
+        expect(active()).toBe(0);
+      } finally {
+        front.close();
+        agents.close();
+        project.close();
+        for (const ws of wss.clients) ws.terminate();
+        rmSync(socketDir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('does not blame the project server for requests whose hub side closed the channel first', async () => {
     // A project server that answers after 2 s: the hub's side gives up first (a closed tab, a
@@ -780,7 +809,7 @@ describe('the tunnel handing channels to an in-process HTTP server (serve)', () 
     }
   });
 
-  it('opens each in-process channel for a project with the signed splice line for that project', async () => {
+  it('opens each in-process channel for a project (HTTP and WebSocket) with the signed splice line for that project', async () => {
     const f = await fixture('127.0.0.1');
     const secret = 'per-host-service-secret';
     const projectId = randomUUID();
@@ -815,6 +844,31 @@ describe('the tunnel handing channels to an in-process HTTP server (serve)', () 
       // The line verified and named the project; the request after it was served whole.
       expect(asked).toEqual([projectId]);
       expect(digest(got)).toBe(digest(big));
+
+      // A WebSocket's channel starts with the line too (its own, unpooled), and echoes after it.
+      const wsProxy = createProxyServer({});
+      wsProxy.on('error', () => undefined);
+      const front = createServer();
+      front.on('upgrade', (req, socket, head) =>
+        wsProxy.ws(
+          req,
+          socket,
+          head,
+          agents.for({ host: '127.0.0.1', port: h.http }, { projectId, secret }).ws,
+        ),
+      );
+      await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+      try {
+        const ws = new WebSocket(`ws://127.0.0.1:${(front.address() as AddressInfo).port}/p/ws`);
+        await once(ws, 'open');
+        ws.send('over the line');
+        const [echoed] = await once(ws, 'message');
+        expect(String(echoed)).toBe('over the line');
+        expect(asked).toEqual([projectId, projectId]);
+        ws.terminate();
+      } finally {
+        front.close();
+      }
     } finally {
       agents.close();
     }

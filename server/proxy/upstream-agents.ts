@@ -76,10 +76,9 @@ export class UpstreamAgents {
       if (open) {
         const line = perProject ? splice : undefined;
         this.#direct(agent, open, t, line);
+        // An upgraded connection is its own: not pooled, spliced like any other channel.
         const wsAgent = new Agent({ keepAlive: false });
-        // WebSockets are not spliced: spliced, the benchmark's 1 000 dropped WebSockets still left
-        // channels open on the hub (filling the forward's socket limit); why is not known yet.
-        this.#direct(wsAgent, open, t, undefined);
+        this.#direct(wsAgent, open, t, line);
         ws.agent = wsAgent;
       }
       up = { agent, web: { target: t, agent }, ws, secret: perProject ? splice.secret : undefined };
