@@ -30,6 +30,17 @@ import {
 } from '../../api/index.js';
 import { ApiError } from '../../http/errors.js';
 import type { ProjectPath, ProjectPaths } from './paths.js';
+
+/**
+ * Read size of a download: up to 1 MiB instead of the stream default of 64 KiB cuts the
+ * per-chunk work (a read on the thread pool, a write, the stream machinery) 16-fold on large
+ * files. Never more than the file: each read allocates a buffer of this size, and a megabyte per
+ * small file would make the garbage collector run every few dozen requests.
+ */
+function downloadChunk(size: number): number {
+  return Math.min(1024 * 1024, Math.max(16 * 1024, size));
+}
+
 import { fsError, readJsonBody, sendJson } from './respond.js';
 
 /** The editor's limit: larger files are downloaded, not edited. */
@@ -187,7 +198,10 @@ export function filesRoutes(paths: ProjectPaths, log: Logger): Routes {
         return;
       }
       // The stream owns the handle from here (autoClose), also when the client goes away.
-      await pipeline(handle.createReadStream({ autoClose: true }), res);
+      await pipeline(
+        handle.createReadStream({ autoClose: true, highWaterMark: downloadChunk(st.size) }),
+        res,
+      );
     } finally {
       await handle.close().catch((err: unknown) => log.debug({ err }, 'download handle already closed'));
     }
