@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import ssh2 from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { SignatureVerifier } from '../hosts/index.js';
+import { SignatureVerifier, splicePreamble } from '../hosts/index.js';
 import { waitFor } from '../projects/runtime/test-support.js';
 import { UpstreamAgents } from '../proxy/upstream-agents.js';
 import { ensureHostKey, startSshd } from '../sshd/index.js';
@@ -871,6 +871,74 @@ describe('the tunnel handing channels to an in-process HTTP server (serve)', () 
       }
     } finally {
       agents.close();
+    }
+  });
+
+  it('splices 24 MiB from the project socket byte-identical while the hub reads slowly (read buffers are reused)', async () => {
+    const f = await fixture('127.0.0.1');
+    const secret = 'per-host-service-secret';
+    const projectId = randomUUID();
+    const payload = randomBytes(24 * 1024 * 1024 + 5);
+    // The project's side: after the first bytes, it sends the payload in odd-sized writes and ends.
+    const socketDir = mkdtempSync(join(tmpdir(), 'lp-splice-big-'));
+    const socketPath = join(socketDir, 'p.sock');
+    const project = createNetServer((s) => {
+      s.once('data', () => {
+        let at = 0;
+        const more = () => {
+          while (at < payload.length) {
+            const end = Math.min(payload.length, at + 100_003);
+            const ok = s.write(payload.subarray(at, end));
+            at = end;
+            if (!ok) return void s.once('drain', more);
+          }
+          s.end();
+        };
+        more();
+      });
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => project.listen(socketPath, r));
+    const h = await host(f, {
+      serve: (socket) =>
+        acceptTunnelChannel(socket, {
+          verifier: new SignatureVerifier(secret),
+          socketOf: (id) => (id === projectId ? socketPath : null),
+          serveHttp: () => undefined,
+          log: pino({ enabled: false }),
+        }),
+    });
+    h.tunnel.start();
+    await reachState(h.tunnel, 'online');
+    try {
+      for (let run = 0; run < 2; run++) {
+        const channel = await new Promise<Duplex>((resolve, reject) => {
+          f.sshd.openForward('127.0.0.1', h.http, (err, s) => (s ? resolve(s) : reject(err)));
+        });
+        channel.write(splicePreamble(secret, projectId));
+        channel.write('go');
+        // A slow reader: the channel's window fills, and the agent's reads wait for it.
+        const hash = createHash('sha256');
+        let n = 0;
+        await new Promise<void>((resolve, reject) => {
+          channel.on('data', (c: Buffer) => {
+            hash.update(c);
+            n += c.length;
+            if (n % 7 === 0 || c.length > 60_000) {
+              channel.pause();
+              setTimeout(() => channel.resume(), 2);
+            }
+          });
+          channel.on('end', resolve);
+          channel.on('error', reject);
+        });
+        channel.end();
+        expect(n).toBe(payload.length);
+        expect(hash.digest('hex')).toBe(createHash('sha256').update(payload).digest('hex'));
+      }
+    } finally {
+      project.close();
+      rmSync(socketDir, { recursive: true, force: true });
     }
   });
 
