@@ -51,6 +51,37 @@ async function fixture(tunnelSshBindAddress: string): Promise<SshdFixture> {
   return f;
 }
 
+/**
+ * A host whose tunnel is online and whose channels go through the agent's splice: those with the
+ * line for `projectId` to `socketPath`, the others to `serveHttp`.
+ */
+async function splicingHost(
+  f: SshdFixture,
+  o: { secret: string; projectId: string; socketPath: string },
+  serveHttp: (channel: Duplex) => void,
+) {
+  const h = await host(f, {
+    serve: (socket) =>
+      acceptTunnelChannel(socket, {
+        verifier: new SignatureVerifier(o.secret),
+        socketOf: (id) => (id === o.projectId ? o.socketPath : null),
+        serveHttp,
+        log: pino({ enabled: false }),
+      }),
+  });
+  h.tunnel.start();
+  await reachState(h.tunnel, 'online');
+  return h;
+}
+
+/** Channels open through the host's HTTP forward on the hub (what the forward's limit counts). */
+function activeChannels(f: SshdFixture): number | undefined {
+  return f.sshd
+    .connections()
+    .flatMap((c) => c.forwards)
+    .find((fw) => fw.kind === 'http')?.activeConnections;
+}
+
 /** A host registered on `f` as the hub's join would: a tunnel key with two ports. */
 async function host(f: SshdFixture, overrides: Partial<TunnelOptions> = {}) {
   const http = await freePort();
@@ -450,12 +481,13 @@ describe('the tunnel handing channels to an in-process HTTP server (serve)', () 
     echo.close();
   });
 
+  /** A host whose tunnel is online, its channels served by `served`; `f` is the hub's sshd. */
   async function online() {
     const f = await fixture('127.0.0.1');
     const h = await host(f, { serve: (socket) => served.emit('connection', socket) });
     h.tunnel.start();
     await reachState(h.tunnel, 'online');
-    return h;
+    return Object.assign(h, { f });
   }
 
   it('carries large downloads and uploads whole, several on one kept-alive connection', async () => {
@@ -619,24 +651,13 @@ describe('the tunnel handing channels to an in-process HTTP server (serve)', () 
         break;
       await new Promise((r) => setTimeout(r, 20));
     }
-    expect(
-      f.sshd
-        .connections()
-        .flatMap((c) => c.forwards)
-        .find((fw) => fw.kind === 'http')?.activeConnections,
-    ).toBe(0);
+    expect(activeChannels(f)).toBe(0);
   });
 
   it('frees an in-process channel its user ended without reading the rest (a vanished WebSocket)', async () => {
-    const f = await fixture('127.0.0.1');
-    const h = await host(f, { serve: (socket) => served.emit('connection', socket) });
-    h.tunnel.start();
-    await reachState(h.tunnel, 'online');
-    const active = () =>
-      f.sshd
-        .connections()
-        .flatMap((c) => c.forwards)
-        .find((fw) => fw.kind === 'http')?.activeConnections;
+    const h = await online();
+    const f = h.f;
+    const active = () => activeChannels(f);
     for (let i = 0; i < 3; i++) {
       const channel = await new Promise<Duplex>((resolve, reject) => {
         expect(f.sshd.openForward('127.0.0.1', h.http, (err, s) => (s ? resolve(s) : reject(err)))).toBe(
@@ -652,41 +673,6 @@ describe('the tunnel handing channels to an in-process HTTP server (serve)', () 
       () => undefined,
     );
     expect(active()).toBe(0);
-  });
-
-  it('frees the channels of proxied WebSockets whose clients vanished', async () => {
-    const f = await fixture('127.0.0.1');
-    const h = await host(f, { serve: (socket) => served.emit('connection', socket) });
-    h.tunnel.start();
-    await reachState(h.tunnel, 'online');
-    const active = () =>
-      f.sshd
-        .connections()
-        .flatMap((c) => c.forwards)
-        .find((fw) => fw.kind === 'http')?.activeConnections;
-    const agents = new UpstreamAgents((host_, port, cb) => f.sshd.openForward(host_, port, cb));
-    const up = agents.for({ host: '127.0.0.1', port: h.http });
-    const proxy = createProxyServer({});
-    proxy.on('error', () => undefined);
-    const front = createServer();
-    front.on('upgrade', (req, socket, head) => proxy.ws(req, socket, head, up.ws));
-    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
-    const port = (front.address() as AddressInfo).port;
-    try {
-      const sockets: WebSocket[] = [];
-      for (let i = 0; i < 20; i++) {
-        const ws = new WebSocket(`ws://127.0.0.1:${port}/p/ws`);
-        await once(ws, 'open');
-        sockets.push(ws);
-      }
-      expect(active()).toBe(20);
-      for (const ws of sockets) ws.terminate();
-      await waitFor(() => (active() === 0 ? true : undefined), 10_000, 'no channel').catch(() => undefined);
-      expect(active()).toBe(0);
-    } finally {
-      front.close();
-      agents.close();
-    }
   });
 
   it.each([
@@ -709,17 +695,9 @@ describe('the tunnel handing channels to an in-process HTTP server (serve)', () 
         wss.handleUpgrade(req, socket, head, (ws) => ws.on('message', (d) => ws.send(d))),
       );
       await new Promise<void>((r) => project.listen(socketPath, r));
-      const h = await host(f, {
-        serve: (socket) =>
-          acceptTunnelChannel(socket, {
-            verifier: new SignatureVerifier(secret),
-            socketOf: (id) => (id === projectId ? socketPath : null),
-            serveHttp: (channel) => served.emit('connection', channel),
-            log: pino({ enabled: false }),
-          }),
-      });
-      h.tunnel.start();
-      await reachState(h.tunnel, 'online');
+      const h = await splicingHost(f, { secret, projectId, socketPath }, (channel) =>
+        served.emit('connection', channel),
+      );
       const active = () =>
         f.sshd
           .connections()
@@ -899,17 +877,7 @@ describe('the tunnel handing channels to an in-process HTTP server (serve)', () 
       s.on('error', () => undefined);
     });
     await new Promise<void>((r) => project.listen(socketPath, r));
-    const h = await host(f, {
-      serve: (socket) =>
-        acceptTunnelChannel(socket, {
-          verifier: new SignatureVerifier(secret),
-          socketOf: (id) => (id === projectId ? socketPath : null),
-          serveHttp: () => undefined,
-          log: pino({ enabled: false }),
-        }),
-    });
-    h.tunnel.start();
-    await reachState(h.tunnel, 'online');
+    const h = await splicingHost(f, { secret, projectId, socketPath }, () => undefined);
     try {
       for (let run = 0; run < 2; run++) {
         const channel = await new Promise<Duplex>((resolve, reject) => {
