@@ -165,8 +165,12 @@ function hubEnv(extra = {}) {
   };
 }
 
-function startHubProcess(name, dataDir, port, entry = BIN) {
-  return reg.spawn(name, process.execPath, [...nodeFlags, entry, '--server', '--data-dir', dataDir], {
+/** How a hub or agent process is started: the headless install's bundle and node flags, or dist/. */
+let shipped = { args: [BIN] };
+const DIST = { args: [BIN] };
+
+function startHubProcess(name, dataDir, port, how = shipped) {
+  return reg.spawn(name, process.execPath, [...nodeFlags, ...how.args, '--server', '--data-dir', dataDir], {
     env: hubEnv({ COCALC_BASE_PORT: String(port) }),
     cwd: ROOT,
   });
@@ -196,9 +200,10 @@ async function firstStatus200(t, port, t0, deadlineMs = 30_000) {
  */
 async function headlessBundle() {
   const { bundleServer } = await import(join(ROOT, 'build', 'headless', 'bundle-server.mjs'));
+  const { NODE_FLAGS } = await import(join(ROOT, 'build', 'headless', 'launcher.mjs'));
   const outfile = join(ROOT, 'dist', 'bench-headless', 'launchpad.mjs');
   await bundleServer(ROOT, outfile);
-  return outfile;
+  return { args: [...NODE_FLAGS, outfile] };
 }
 
 /**
@@ -206,20 +211,20 @@ async function headlessBundle() {
  * hub as it ships headless (the bundle) and as `node bin/launchpad.mjs` runs it from dist/.
  */
 async function startupFigures() {
-  const entries = { shipped: await headlessBundle(), dist: BIN };
+  const entries = { shipped, dist: DIST };
   const runs = { shipped: { cold: [], warm: [] }, dist: { cold: [], warm: [] } };
   let idle = null;
   for (let i = 0; i < SIZES.starts; i++) {
-    for (const [kind, entry] of Object.entries(entries)) {
+    for (const [kind, how] of Object.entries(entries)) {
       const { cold, warm } = runs[kind];
       const dir = join(tmp, `startup-${kind}-${i}`);
       const port = await freeBasePort();
       let t0 = performance.now();
-      let hub = startHubProcess(`hub-cold-${kind}-${i}`, dir, port, entry);
+      let hub = startHubProcess(`hub-cold-${kind}-${i}`, dir, port, how);
       cold.push(await firstStatus200(hub, port, t0));
       await reg.stop(hub, 10_000);
       t0 = performance.now();
-      hub = startHubProcess(`hub-warm-${kind}-${i}`, dir, port, entry);
+      hub = startHubProcess(`hub-warm-${kind}-${i}`, dir, port, how);
       warm.push(await firstStatus200(hub, port, t0));
       if (kind === 'shipped' && i === SIZES.starts - 1) {
         // Idle: started, nothing connected, after it settled.
@@ -825,7 +830,8 @@ function report(res) {
 }
 
 const NOTES = [
-  'Start-up: `launchpad --server` as `npm run build:headless` ships it (the CLI bundled into one file by build/headless/bundle-server.mjs; better-sqlite3, ssh2 and pino stay in node_modules), from process start to the first 200 of /api/status; cold = empty data dir (database, CA and leaf certificate, host key), warm = the same dir again. The same from `node bin/launchpad.mjs` (dist/ and node_modules file by file) is shown for reference. Idle RSS and CPU: the shipped hub, settled, nothing connected.',
+  'The hub of (b) and (c), the agent and the start-up figures run `launchpad --server` as `npm run build:headless` ships it: the CLI bundled into one file by build/headless/bundle-server.mjs (better-sqlite3, ssh2 and pino stay in node_modules), started with the launcher’s node flags (build/headless/launcher.mjs NODE_FLAGS).',
+  'Start-up: from process start to the first 200 of /api/status; cold = empty data dir (database, CA and leaf certificate, host key), warm = the same dir again. The same from `node bin/launchpad.mjs` (dist/ and node_modules file by file) is shown for reference. Idle RSS and CPU: the shipped hub, settled, nothing connected.',
   'MB = 10^6 bytes, GB = 10^9 bytes; the bulk file is 256 MiB of random bytes; latencies from wrk --latency (one thread, 5 s timeout).',
   '(a) the project server (dist/server/projects/workspace/main.js) on plain HTTP with its token header; (b) and (c) the real Launchpad hub (HTTPS, session cookie), (b) a "this machine" project (same-machine shortcut, no tunnel), (c) a project on a host agent process joined with a token (hub sshd + ssh2 tunnel; the agent splices the channel onto the project server’s trusted socket).',
   '(c*) and (d) use bench/proxy-harness.mjs: the hub’s createProjectProxy from dist/server/proxy behind an HTTPS server with the hub’s certificate, signing with the agent’s service secret. (c*) routes to the hub’s embedded-tunnel port, (d) to an OpenSSH `ssh -N -R` port on an unprivileged /usr/sbin/sshd: the proxy, TLS and process layout are identical, so (c*) vs (d) compares the tunnels alone; (c) vs (d) compares the product (proxy and sshd in one hub process) with the OpenSSH build of the same path. Both reach the same agent host service and project server.',
@@ -855,6 +861,8 @@ async function main() {
   const res = { ...facts(), notes: NOTES };
   if (flag('cpu-prof')) mkdirSync(profDir, { recursive: true });
 
+  log('bundling the hub as the headless install ships it');
+  shipped = await headlessBundle();
   if (!flag('skip-startup')) {
     log('hub start-up figures');
     res.startup = await startupFigures();
@@ -887,7 +895,7 @@ async function main() {
     process.execPath,
     [
       ...nodeFlags,
-      BIN,
+      ...shipped.args,
       '--server',
       '--data-dir',
       agentDir,

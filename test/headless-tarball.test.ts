@@ -2,7 +2,7 @@
 // the bundled server, its native modules and the renderer and nothing of the dev toolchain, and,
 // unpacked into an empty directory, `bin/launchpad --server` runs with only Node on PATH.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -118,6 +118,13 @@ describe('headless tarball', { timeout: 180_000 }, () => {
 
     const status = await hubFetch(hub.port, '/api/status', { ca: hub.caPem });
     expect(status.status).toBe(200);
+    // The launcher execs node with its V8 flag (build/headless/launcher.mjs NODE_FLAGS): the
+    // process it started is that node now.
+    const cmdline = readFileSync(`/proc/${hub.pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline.slice(1, 3)).toEqual([
+      '--max-semi-space-size=32',
+      join(realpathSync(installed), 'server', 'launchpad.mjs'),
+    ]);
     expect(status.json).toMatchObject({ product: 'plus', version: PACKAGE_VERSION });
 
     const page = await hubFetch(hub.port, '/', { ca: hub.caPem });

@@ -16,6 +16,14 @@ export function minimumNode(enginesNode) {
  * for: another Node major cannot load it, so the script says so instead of the addon loader's
  * stack trace. The check is plain ES5 so that a very old Node still prints the message.
  */
+/**
+ * V8 flags the launcher runs the server with. A young generation of up to 32 MB (V8's default
+ * is 16) halves the scavenges of a hub or agent moving data through its tunnel, where every
+ * chunk lives only until the next socket write: in `npm run bench`, about a quarter less hub CPU
+ * per GB and a quarter fewer full collections. It only grows when allocation is that fast.
+ */
+export const NODE_FLAGS = ['--max-semi-space-size=32'];
+
 export function launcherScript({ version, arch, minNode: [major, minor], abi, nodeMajor }) {
   return `#!/bin/sh
 # launchpad ${version} (headless server, linux-${arch}): runs the bundled hub with the node on PATH.
@@ -57,6 +65,6 @@ if (v.modules !== "${abi}") {
   process.exit(1);
 }'
 
-exec node "$root/server/launchpad.mjs" "$@"
+exec node ${NODE_FLAGS.join(' ')} "$root/server/launchpad.mjs" "$@"
 `;
 }
