@@ -122,7 +122,7 @@ describe('headless tarball', { timeout: 180_000 }, () => {
     // process it started is that node now.
     const cmdline = readFileSync(`/proc/${hub.pid}/cmdline`, 'utf8').split('\0');
     expect(cmdline.slice(1, 3)).toEqual([
-      '--max-semi-space-size=32',
+      '--initial-old-space-size=128',
       join(realpathSync(installed), 'server', 'launchpad.mjs'),
     ]);
     expect(status.json).toMatchObject({ product: 'plus', version: PACKAGE_VERSION });
