@@ -203,7 +203,7 @@ async function headlessBundle() {
   const { NODE_FLAGS } = await import(join(ROOT, 'build', 'headless', 'launcher.mjs'));
   const outfile = join(ROOT, 'dist', 'bench-headless', 'launchpad.mjs');
   await bundleServer(ROOT, outfile);
-  return { args: [...NODE_FLAGS, outfile] };
+  return { args: [...NODE_FLAGS, outfile], nodeFlags: NODE_FLAGS };
 }
 
 /**
@@ -833,7 +833,7 @@ const NOTES = [
   'The hub of (b) and (c), the agent and the start-up figures run `launchpad --server` as `npm run build:headless` ships it: the CLI bundled into one file by build/headless/bundle-server.mjs (better-sqlite3, ssh2 and pino stay in node_modules), started with the launcher’s node flags (build/headless/launcher.mjs NODE_FLAGS).',
   'Start-up: from process start to the first 200 of /api/status; cold = empty data dir (database, CA and leaf certificate, host key), warm = the same dir again. The same from `node bin/launchpad.mjs` (dist/ and node_modules file by file) is shown for reference. Idle RSS and CPU: the shipped hub, settled, nothing connected.',
   'MB = 10^6 bytes, GB = 10^9 bytes; the bulk file is 256 MiB of random bytes; latencies from wrk --latency (one thread, 5 s timeout).',
-  '(a) the project server (dist/server/projects/workspace/main.js) on plain HTTP with its token header; (b) and (c) the real Launchpad hub (HTTPS, session cookie), (b) a "this machine" project (same-machine shortcut, no tunnel), (c) a project on a host agent process joined with a token (hub sshd + ssh2 tunnel; the agent splices the channel onto the project server’s trusted socket).',
+  '(a) the project server (dist/server/projects/workspace/main.js, with the V8 flags the runtime starts every project server with) on plain HTTP with its token header; (b) and (c) the real Launchpad hub (HTTPS, session cookie), (b) a "this machine" project (same-machine shortcut, no tunnel), (c) a project on a host agent process joined with a token (hub sshd + ssh2 tunnel; the agent splices the channel onto the project server’s trusted socket).',
   '(c*) and (d) use bench/proxy-harness.mjs: the hub’s createProjectProxy from dist/server/proxy behind an HTTPS server with the hub’s certificate, signing with the agent’s service secret. (c*) routes to the hub’s embedded-tunnel port, (d) to an OpenSSH `ssh -N -R` port on an unprivileged /usr/sbin/sshd: the proxy, TLS and process layout are identical, so (c*) vs (d) compares the tunnels alone; (c) vs (d) compares the product (proxy and sshd in one hub process) with the OpenSSH build of the same path. Both reach the same agent host service and project server.',
   'The WebSocket echo goes through the project’s port proxy `/<id>/port/<n>/` to bench/ws-echo.mjs (its own process): 2 000 sequential 64-byte messages, one connection.',
   'CPU s/GB: utime+stime from /proc/<pid>/stat around the 3 measured downloads (project servers and sshd’s per-connection children found by parent PID); the client is curl; "whole machine" is busy time from /proc/stat and includes anything else running on the machine.',
@@ -954,7 +954,8 @@ async function main() {
   const direct = reg.spawn(
     'project-direct',
     process.execPath,
-    [PROJECT_MAIN, '--project-id', directId, '--dir', directDir],
+    // With the V8 flags the runtime gives every project server (server/projects/runtime/node-flags.ts).
+    [...(shipped.nodeFlags ?? []), PROJECT_MAIN, '--project-id', directId, '--dir', directDir],
     {
       env: { ...hubEnv(), LAUNCHPAD_PROJECT_TOKEN: directToken },
       cwd: ROOT,

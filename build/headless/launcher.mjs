@@ -1,5 +1,12 @@
 // bin/launchpad of the headless tarball: a POSIX sh script that finds its installation (from any
 // directory, also through symlinks), checks the Node.js on PATH, and execs the server bundle.
+//
+// It runs node with the V8 flags of server/projects/runtime/node-flags.ts (why is said there;
+// project servers get the same), read from the compiled server, which the headless build needs
+// anyway.
+import { NODE_FLAGS } from '../../dist/server/projects/runtime/node-flags.js';
+
+export { NODE_FLAGS };
 
 /**
  * The minimum Node version from package.json `engines.node` (">=20.19" → [20, 19]): one place
@@ -16,17 +23,6 @@ export function minimumNode(enginesNode) {
  * for: another Node major cannot load it, so the script says so instead of the addon loader's
  * stack trace. The check is plain ES5 so that a very old Node still prints the message.
  */
-/**
- * V8 flags the launcher runs the server with. An old generation that starts with room for 128 MB:
- * V8 starts a full (incremental) collection whenever the old generation's free room is less than
- * the young generation's capacity, and a hub or agent of some 25 MB moving data through its
- * tunnel hits that at once (its young generation grows with the allocation rate). It then marked
- * the whole heap every 16 MB or so transferred: about 80 full collections a GiB, 4-5 CPU-s/GB in
- * the hub instead of 1.7-2 in `npm run bench`, in most runs (the others never got there). The
- * limit is a threshold, not a reservation: an idle hub is no bigger.
- */
-export const NODE_FLAGS = ['--initial-old-space-size=128'];
-
 export function launcherScript({ version, arch, minNode: [major, minor], abi, nodeMajor }) {
   return `#!/bin/sh
 # launchpad ${version} (headless server, linux-${arch}): runs the bundled hub with the node on PATH.

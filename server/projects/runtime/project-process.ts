@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../log/index.js';
+import { childNodeFlags } from './node-flags.js';
 
 /** The environment variable carrying the per-start token the project server requires on requests. */
 export const PROJECT_TOKEN_ENV = 'LAUNCHPAD_PROJECT_TOKEN';
@@ -70,7 +71,18 @@ export class ProjectProcess {
     const log = opts.logger;
     this.#child = spawn(
       process.execPath,
-      [opts.entry, '--project-id', opts.id, '--dir', opts.dir, '--port', '0', '--socket', opts.socketPath],
+      [
+        ...childNodeFlags(),
+        opts.entry,
+        '--project-id',
+        opts.id,
+        '--dir',
+        opts.dir,
+        '--port',
+        '0',
+        '--socket',
+        opts.socketPath,
+      ],
       {
         cwd: opts.dir,
         // stdin is a lifeline: never written, it closes when this process ends (even by SIGKILL),

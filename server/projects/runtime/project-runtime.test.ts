@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_TOKEN_HEADER } from '../control-contract.js';
 import { DESIRED_STATE_FILE } from './desired-state.js';
+import { NODE_FLAGS } from './node-flags.js';
 import type { ProjectRuntime } from './project-runtime.js';
-import { fixtureRuntimes, newProjectId, waitFor } from './test-support.js';
+import { FIXTURE_ENTRY, fixtureRuntimes, newProjectId, waitFor } from './test-support.js';
 
 let env: ReturnType<typeof fixtureRuntimes>;
 beforeEach(() => {
@@ -37,6 +38,9 @@ describe('ProjectRuntime', () => {
     const before = (await hit(runtime, id, '/')).body.pid;
     expect(await runtime.start(id, 'Thesis')).toEqual({ id, state: 'running', error: null });
     expect((await hit(runtime, id, '/')).body.pid).toBe(before);
+    // It runs with the V8 flags for processes that stream data (node-flags.ts), before its entry.
+    const argv = readFileSync(`/proc/${before}/cmdline`, 'utf8').split('\0');
+    expect(argv.slice(1, 2 + NODE_FLAGS.length)).toEqual([...NODE_FLAGS, FIXTURE_ENTRY]);
   });
 
   it('gives each start its own token', async () => {
