@@ -165,15 +165,20 @@ function hubEnv(extra = {}) {
   };
 }
 
-/** How a hub or agent process is started: the headless install's bundle and node flags, or dist/. */
-let shipped = { args: [BIN] };
-const DIST = { args: [BIN] };
+/** How a hub or agent process is started: node flags and entry, of dist/ or of the headless install. */
+const DIST = { nodeFlags: [], entry: BIN };
+let shipped = DIST;
 
 function startHubProcess(name, dataDir, port, how = shipped) {
-  return reg.spawn(name, process.execPath, [...nodeFlags, ...how.args, '--server', '--data-dir', dataDir], {
-    env: hubEnv({ COCALC_BASE_PORT: String(port) }),
-    cwd: ROOT,
-  });
+  return reg.spawn(
+    name,
+    process.execPath,
+    [...nodeFlags, ...how.nodeFlags, how.entry, '--server', '--data-dir', dataDir],
+    {
+      env: hubEnv({ COCALC_BASE_PORT: String(port) }),
+      cwd: ROOT,
+    },
+  );
 }
 
 /** Polls GET /api/status until a 200; resolves with the milliseconds since `t0`. */
@@ -203,7 +208,7 @@ async function headlessBundle() {
   const { NODE_FLAGS } = await import(join(ROOT, 'build', 'headless', 'launcher.mjs'));
   const outfile = join(ROOT, 'dist', 'bench-headless', 'launchpad.mjs');
   await bundleServer(ROOT, outfile);
-  return { args: [...NODE_FLAGS, outfile], nodeFlags: NODE_FLAGS };
+  return { nodeFlags: NODE_FLAGS, entry: outfile };
 }
 
 /**
@@ -895,7 +900,8 @@ async function main() {
     process.execPath,
     [
       ...nodeFlags,
-      ...shipped.args,
+      ...shipped.nodeFlags,
+      shipped.entry,
       '--server',
       '--data-dir',
       agentDir,
@@ -955,7 +961,7 @@ async function main() {
     'project-direct',
     process.execPath,
     // With the V8 flags the runtime gives every project server (server/projects/runtime/node-flags.ts).
-    [...(shipped.nodeFlags ?? []), PROJECT_MAIN, '--project-id', directId, '--dir', directDir],
+    [...shipped.nodeFlags, PROJECT_MAIN, '--project-id', directId, '--dir', directDir],
     {
       env: { ...hubEnv(), LAUNCHPAD_PROJECT_TOKEN: directToken },
       cwd: ROOT,

@@ -74,11 +74,10 @@ export class UpstreamAgents {
       const t = { host: target.host, port: target.port };
       const ws: ServerOptions = { target: t };
       if (open) {
-        const line = perProject ? splice : undefined;
-        this.#direct(agent, open, t, line);
+        this.#direct(agent, open, t, splice);
         // An upgraded connection is its own: not pooled, spliced like any other channel.
         const wsAgent = new Agent({ keepAlive: false });
-        this.#direct(wsAgent, open, t, line);
+        this.#direct(wsAgent, open, t, splice);
         ws.agent = wsAgent;
       }
       up = { agent, web: { target: t, agent }, ws, secret: perProject ? splice.secret : undefined };
