@@ -1,9 +1,8 @@
 import { createPrivateKey, createPublicKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { ED25519_PKCS8_PREFIX } from '../sshd/index.js';
 
 /** Fixed HKDF context: the same token always yields the same key, and no other use of the secret does. */
 const PAIRING_KEY_INFO = 'launchpad pairing key v1';
-// PKCS#8 DER prefix of an ed25519 private key; the 32 bytes of seed follow it.
-const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /**
  * The ed25519 key a host uses to join over SSH (`--via ssh`), derived from the join token's

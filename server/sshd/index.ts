@@ -26,7 +26,13 @@
 export type { ConnectionInfo } from './connections.js';
 export type { ForwardInfo } from './forwards.js';
 export { ensureHostKey, HOST_KEY_FILE, type HostKey } from './host-key.js';
-export { generateSshKeyPair, openSshPrivateKey, openSshPublicKey, type SshKeyPair } from './keygen.js';
+export {
+  ED25519_PKCS8_PREFIX,
+  generateSshKeyPair,
+  openSshPrivateKey,
+  openSshPublicKey,
+  type SshKeyPair,
+} from './keygen.js';
 export { type NewSshKey, SshKeyExistsError, type SshKeyRecord, SshKeysRepo } from './keys-repo.js';
 export { DEFAULT_LIMITS, type SshdLimits } from './limits.js';
 export { type PairingContext, PairingError, type PairingHandler } from './pairing.js';

@@ -1,10 +1,15 @@
-import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 
 /**
  * ed25519 keys in OpenSSH's formats, made with node:crypto. Not ssh2's generateKeyPairSync: it
  * encodes the public key like an integer and drops a leading zero byte, so about one key in 256
- * comes out 31 bytes long and parses nowhere (a hub whose fresh host key is one of them would not
+ * comes out 31 bytes long and parses nowhere (a hub whose fresh host key was one of them would not
  * start).
+ *
+ * The raw key bytes are read from DER, never from `export({ format: 'jwk' })`: Node 20 holds the
+ * key's mutex while it builds the JWK's strings, and a garbage collection in that moment can run
+ * the destructor of the key-generation job that made the key, which takes the same mutex. The
+ * process then hangs for good, within a few thousand keys made in a row (seen in CI).
  */
 export interface SshKeyPair {
   /** `-----BEGIN OPENSSH PRIVATE KEY-----…` (unencrypted). */
@@ -12,6 +17,11 @@ export interface SshKeyPair {
   /** `ssh-ed25519 AAAA… [comment]` */
   publicKey: string;
 }
+
+/** PKCS#8 DER prefix of an ed25519 private key; the 32-byte seed follows it. */
+export const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+/** SubjectPublicKeyInfo DER prefix of an ed25519 public key; the 32-byte key follows it. */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** A fresh ed25519 key pair. */
 export function generateSshKeyPair(comment: string): SshKeyPair {
@@ -22,11 +32,21 @@ export function generateSshKeyPair(comment: string): SshKeyPair {
   };
 }
 
+/** The 32 bytes after `prefix` in a DER encoding that must start with it. */
+function afterPrefix(der: Buffer, prefix: Buffer, what: string): Buffer {
+  if (der.length !== prefix.length + 32 || !der.subarray(0, prefix.length).equals(prefix)) {
+    throw new Error(`not an ed25519 ${what} key`);
+  }
+  return der.subarray(prefix.length);
+}
+
+function rawPublicKey(publicKey: KeyObject): Buffer {
+  return afterPrefix(publicKey.export({ type: 'spki', format: 'der' }), ED25519_SPKI_PREFIX, 'public');
+}
+
 /** `ssh-ed25519 AAAA…`: the OpenSSH public key line of an ed25519 KeyObject. */
 export function openSshPublicKey(publicKey: KeyObject, comment?: string): string {
-  const raw = publicKey.export({ format: 'jwk' }).x;
-  if (!raw) throw new Error('not an ed25519 public key');
-  const pub = Buffer.from(raw, 'base64url');
+  const pub = rawPublicKey(publicKey);
   const type = Buffer.from('ssh-ed25519');
   const blob = Buffer.concat([u32(type.length), type, u32(pub.length), pub]);
   return `ssh-ed25519 ${blob.toString('base64')}${comment ? ` ${comment}` : ''}`;
@@ -37,10 +57,12 @@ export function openSshPublicKey(publicKey: KeyObject, comment?: string): string
  * key: the one format both ssh2's client and OpenSSH's `ssh -i` read (ssh2 cannot read PKCS#8).
  */
 export function openSshPrivateKey(privateKey: KeyObject, comment = ''): string {
-  const jwk = privateKey.export({ format: 'jwk' });
-  if (!jwk.d || !jwk.x) throw new Error('not an ed25519 private key');
-  const seed = Buffer.from(jwk.d, 'base64url');
-  const pub = Buffer.from(jwk.x, 'base64url');
+  const seed = afterPrefix(
+    privateKey.export({ type: 'pkcs8', format: 'der' }),
+    ED25519_PKCS8_PREFIX,
+    'private',
+  );
+  const pub = rawPublicKey(createPublicKey(privateKey));
   const str = (b: Buffer | string) => {
     const buf = Buffer.isBuffer(b) ? b : Buffer.from(b);
     return Buffer.concat([u32(buf.length), buf]);
