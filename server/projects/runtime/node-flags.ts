@@ -12,10 +12,21 @@
  */
 export const NODE_FLAGS: readonly string[] = ['--initial-old-space-size=128'];
 
+/** How to start a Node child with `process.execPath`: the flags before its entry and the env to add. */
+export interface NodeChild {
+  flags: string[];
+  env: Record<string, string>;
+}
+
 /**
- * The flags for a child started with `process.execPath`: none under Electron, whose binary takes
- * V8 flags only through its own --js-flags switch.
+ * Under Electron (the desktop app runs the hub, and in Plus the host, in its main process),
+ * `process.execPath` is the Electron binary: without ELECTRON_RUN_AS_NODE it would start a second
+ * desktop app, which the single-instance lock ends at once, instead of a project server. With it,
+ * the binary is plain Node (Electron's), and takes Node's flags on its command line as node does.
  */
-export function childNodeFlags(): string[] {
-  return process.versions.electron ? [] : [...NODE_FLAGS];
+export function nodeChild(versions: NodeJS.ProcessVersions = process.versions): NodeChild {
+  return {
+    flags: [...NODE_FLAGS],
+    env: versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {},
+  };
 }

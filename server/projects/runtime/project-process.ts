@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../log/index.js';
-import { childNodeFlags } from './node-flags.js';
+import { nodeChild } from './node-flags.js';
 
 /** The environment variable carrying the per-start token the project server requires on requests. */
 export const PROJECT_TOKEN_ENV = 'LAUNCHPAD_PROJECT_TOKEN';
@@ -69,10 +69,11 @@ export class ProjectProcess {
 
   constructor(private readonly opts: ProjectProcessOptions) {
     const log = opts.logger;
+    const node = nodeChild();
     this.#child = spawn(
       process.execPath,
       [
-        ...childNodeFlags(),
+        ...node.flags,
         opts.entry,
         '--project-id',
         opts.id,
@@ -87,7 +88,7 @@ export class ProjectProcess {
         cwd: opts.dir,
         // stdin is a lifeline: never written, it closes when this process ends (even by SIGKILL),
         // which tells the project server to stop instead of living on as an orphan.
-        env: { ...process.env, [PROJECT_TOKEN_ENV]: opts.token, LAUNCHPAD_PARENT_PIPE: '1' },
+        env: { ...process.env, ...node.env, [PROJECT_TOKEN_ENV]: opts.token, LAUNCHPAD_PARENT_PIPE: '1' },
         stdio: ['pipe', 'pipe', 'pipe'],
       },
     );

@@ -6,8 +6,17 @@ import { ConatClient, startTestProject, type TestProject } from './test-support.
 
 let p: TestProject;
 const clients: ConatClient[] = [];
+// What a project server inherits that its shells must not: the token that guards it, and the
+// switch the desktop's Electron binary needs to run it as Node. Terminals copy the environment
+// when the server starts, so both are set just for that moment.
+const INHERITED = { LAUNCHPAD_PROJECT_TOKEN: 'tok-not-for-shells', ELECTRON_RUN_AS_NODE: '1' };
 beforeAll(async () => {
-  p = await startTestProject({ terminalIdleTimeoutMs: 1500 });
+  Object.assign(process.env, INHERITED);
+  try {
+    p = await startTestProject({ terminalIdleTimeoutMs: 1500 });
+  } finally {
+    for (const name of Object.keys(INHERITED)) delete process.env[name];
+  }
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
@@ -37,6 +46,19 @@ describe('terminals over conat', () => {
     expect(out).toMatch(/hello-\d+/);
     const listed = await listTerminals();
     expect(listed.map((t) => t.id)).toContain('t1');
+  });
+
+  it("gives the shell neither the project's token nor ELECTRON_RUN_AS_NODE", async () => {
+    const c = await connect();
+    c.send({ t: 'term.open', term: 'env', cols: 80, rows: 24 });
+    await c.waitFor(isOpened('env'));
+    c.send({
+      t: 'term.input',
+      term: 'env',
+      data: 'echo "token=${LAUNCHPAD_PROJECT_TOKEN-unset}; electron=${ELECTRON_RUN_AS_NODE-unset}."\r',
+    });
+    // The echoed command line has the `${…}`; only the shell's output has the values.
+    expect(await c.waitForOutput('env', 'token=unset; electron=unset.')).toContain('token=unset;');
   });
 
   it('reattaches after the socket closed and replays the recent output', async () => {

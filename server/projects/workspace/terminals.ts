@@ -84,6 +84,9 @@ export class Terminals {
     const env = { ...(opts.env ?? process.env) };
     // The shell runs the user's code: it has no business knowing the token that guards this server.
     delete env.LAUNCHPAD_PROJECT_TOKEN;
+    // Set only so that the desktop's Electron binary ran this server as Node (runtime/node-flags.ts):
+    // an Electron app started from the shell (an editor, say) must start as an app.
+    delete env.ELECTRON_RUN_AS_NODE;
     this.env = { ...env, TERM: 'xterm-256color', COLORTERM: 'truecolor' };
   }
 
