@@ -55,10 +55,10 @@ describe('terminals over conat', () => {
     c.send({
       t: 'term.input',
       term: 'env',
-      data: 'echo "token=${LAUNCHPAD_PROJECT_TOKEN-unset}; electron=${ELECTRON_RUN_AS_NODE-unset}."\r',
+      data: 'echo "token=[$LAUNCHPAD_PROJECT_TOKEN] electron=[$ELECTRON_RUN_AS_NODE]."\r',
     });
-    // The echoed command line has the `${…}`; only the shell's output has the values.
-    expect(await c.waitForOutput('env', 'token=unset; electron=unset.')).toContain('token=unset;');
+    // The echoed command line has the `$NAME`s; only the shell's output has the values.
+    expect(await c.waitForOutput('env', 'token=[] electron=[].')).toContain('token=[]');
   });
 
   it('reattaches after the socket closed and replays the recent output', async () => {
