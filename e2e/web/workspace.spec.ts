@@ -130,6 +130,33 @@ test('a terminal runs commands and survives a reload', async ({ signedInPage: pa
   await expect.poll(() => terminalText(page)).toMatch(/^still-42\s*$/m);
 });
 
+test('signing out everywhere ends the terminal connection; the workspace says so and offers to sign in', async ({
+  signedInPage: page,
+  project,
+}, testInfo) => {
+  await openWorkspace(page, project);
+  await page.getByRole('button', { name: 'New terminal' }).click();
+  await expect.poll(() => terminalText(page)).toMatch(/\S/);
+
+  // As from the hub's own pages in another tab: "Sign out everywhere".
+  const out = await page.request.post('/api/auth/logout-all', { data: {} });
+  expect(out.status()).toBe(200);
+
+  // The hub closed the WebSocket; the refused reconnect is recognised as a sign-out, not a network
+  // problem, and the workspace stops retrying.
+  await expect(page.getByText('Signed out', { exact: true })).toBeVisible();
+  const bar = page.getByRole('status').filter({ hasText: 'Signed out of the hub' });
+  await expect(bar).toBeVisible();
+  await expect(page.getByText('Not connected — reconnecting…')).toHaveCount(0);
+  const next = encodeURIComponent(new URL(project.url, 'https://hub.invalid').pathname);
+  await expect(page.getByRole('link', { name: 'Sign in', exact: true })).toHaveAttribute(
+    'href',
+    `/login?next=${next}`,
+  );
+  await expect(bar.getByRole('link', { name: 'sign in' })).toHaveAttribute('href', `/login?next=${next}`);
+  await screenshot(page, testInfo, 'workspace-signed-out', { fullPage: false });
+});
+
 test('uploading a file that exists asks before overwriting it', async ({ signedInPage: page, project }) => {
   await openWorkspace(page, project);
   const picker = page.locator('input[type="file"]');

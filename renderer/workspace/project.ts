@@ -15,6 +15,11 @@ export function conatUrl(): string {
   return `${scheme}://${window.location.host}${projectUrl('conat')}`;
 }
 
+/** The hub's sign-in page, coming back to this page afterwards. */
+export function signInHref(): string {
+  return `/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`;
+}
+
 /** A directory path in the API's form: '' for the project root, no leading './' or trailing '/'. */
 export function normalizeDir(path: string): string {
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');

@@ -1,10 +1,12 @@
 // The realtime channel (WebSocket at /<project_id>/conat): terminals and file-change events.
 // One connection per page; it reconnects with backoff, and everyone who depends on server-side
-// state (terminals, directory watches) re-sends it from an `onOpen` listener.
+// state (terminals, directory watches) re-sends it from an `onOpen` listener. When the hub's
+// session has ended (signed out here or elsewhere, expired), the hub ends the channel and refuses
+// it again: the channel then stops retrying and says so, instead of reconnecting forever.
 import type { ConatClientMessage, ConatServerMessage } from '../../server/api/index.js';
 import { conatUrl } from './project.js';
 
-export type ChannelState = 'connecting' | 'live' | 'reconnecting';
+export type ChannelState = 'connecting' | 'live' | 'reconnecting' | 'signed-out';
 
 type MessageListener = (msg: ConatServerMessage) => void;
 type OpenListener = () => void;
@@ -26,7 +28,11 @@ export class RealtimeChannel {
   private readonly stateListeners = new Set<StateListener>();
   state: ChannelState = 'connecting';
 
-  constructor(private readonly url: () => string) {}
+  constructor(
+    private readonly url: () => string,
+    /** Whether the browser still has a session on the hub; asked whenever the channel closes. */
+    private readonly signedIn: () => Promise<boolean> = hubSessionAlive,
+  ) {}
 
   start(): void {
     if (this.ws || this.retryTimer) return;
@@ -93,6 +99,13 @@ export class RealtimeChannel {
       this.ws = null;
       this.setState('reconnecting');
       this.scheduleRetry();
+      // A refused upgrade shows the page no status: ask the hub whether the session is gone.
+      void this.signedIn().then((yes) => {
+        if (yes || this.ws !== null || this.retryTimer === null) return;
+        clearTimeout(this.retryTimer);
+        this.retryTimer = null;
+        this.setState('signed-out');
+      });
     };
   }
 
@@ -116,6 +129,17 @@ export class RealtimeChannel {
     }
     this.attempt = 0;
     this.connect();
+  }
+}
+
+/** Whether the hub still knows this browser's session; a hub that does not answer counts as yes. */
+async function hubSessionAlive(): Promise<boolean> {
+  try {
+    const res = await fetch('/api/auth/session', { credentials: 'same-origin', cache: 'no-store' });
+    return res.status !== 401;
+  } catch (err) {
+    console.warn('workspace: the hub did not answer about the session', err);
+    return true;
   }
 }
 

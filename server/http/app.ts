@@ -122,6 +122,16 @@ export async function buildApp(opts: AppOptions) {
       ),
   });
 
+  // A WebSocket through the proxy outlives the request that opened it: a sign-out ends those of
+  // the sessions it removed (a terminal must not stay open after "Sign out everywhere").
+  const proxy = opts.projectProxy;
+  if (proxy) {
+    const unsubscribe = auth.onSignOut(() => proxy.recheckSessions());
+    app.addHook('onClose', async () => {
+      unsubscribe();
+    });
+  }
+
   // Only JSON bodies: text/plain (a "simple" content type) would let another site's form post to us.
   app.removeContentTypeParser('text/plain');
   await app.register(fastifyCookie);

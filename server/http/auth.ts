@@ -20,6 +20,7 @@ export type Principal =
 export class Auth {
   /** Bumped by every sign-out, so caches of session lookups (sessionUserOf) can drop what they hold. */
   #signOuts = 0;
+  readonly #signOutListeners = new Set<() => void>();
 
   constructor(
     private readonly sessions: SessionsRepo,
@@ -67,12 +68,27 @@ export class Auth {
 
   signOut(sessionId: number): void {
     this.sessions.delete(sessionId);
-    this.#signOuts++;
+    this.#signedOut();
   }
 
   signOutEverywhere(): number {
+    const revoked = this.sessions.deleteAll();
+    this.#signedOut();
+    return revoked;
+  }
+
+  /**
+   * Calls `listener` after every sign-out through this process, once the session is gone: for
+   * what outlives a request, such as a proxied WebSocket. Returns the unsubscribe function.
+   */
+  onSignOut(listener: () => void): () => void {
+    this.#signOutListeners.add(listener);
+    return () => this.#signOutListeners.delete(listener);
+  }
+
+  #signedOut(): void {
     this.#signOuts++;
-    return this.sessions.deleteAll();
+    for (const listener of this.#signOutListeners) listener();
   }
 
   /** How many sign-outs this process has seen; a change means cached session lookups may be stale. */

@@ -7,6 +7,8 @@ export interface ProjectProxyHandler {
   matches(url: string): boolean;
   web(req: IncomingMessage, res: ServerResponse): void;
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Ends the open WebSockets whose session has ended; called after every sign-out. */
+  recheckSessions(): number;
 }
 
 export interface HubServerOptions {

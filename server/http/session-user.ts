@@ -32,7 +32,11 @@ const caches = new WeakMap<Auth, Map<string, Entry>>();
  * deleted by another process (the CLI) stops working within SESSION_CACHE_MS. Negative answers are
  * never cached, so signing in takes effect immediately.
  */
-export function sessionUserOf(auth: Auth, req: IncomingMessage, now = Date.now()): { user: string } | null {
+export function sessionUserOf(
+  auth: Auth,
+  req: Pick<IncomingMessage, 'headers'>,
+  now = Date.now(),
+): { user: string } | null {
   const token = cookieValue(req.headers.cookie, SESSION_COOKIE);
   if (!token) return null;
   let cache = caches.get(auth);

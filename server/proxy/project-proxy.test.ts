@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, SignatureVerifier } from '../hosts/index.js';
+import { SESSION_TTL_MS } from '../http/index.js';
 import {
   type Echo,
   type Hub,
@@ -395,6 +396,65 @@ describe('WebSockets', () => {
     await expect(openWs(hub, `/${PROJECT}/conat`, cookie, 'https://evil.example')).rejects.toThrow(/403/);
     const same = await openWs(hub, `/${PROJECT}/conat`, cookie, `https://127.0.0.1:${hub.port}`);
     same.close();
+  });
+});
+
+describe('WebSockets and the end of a session', () => {
+  /** A WebSocket through `own` for `cookie`, past its first (describing) message. */
+  async function opened(own: Hub, cookie: string) {
+    const ws = await openWs(own, `/${PROJECT}/conat`, cookie);
+    await nextMessage(ws);
+    const closed = new Promise<void>((r) => ws.once('close', () => r()));
+    return { ws, closed };
+  }
+  const echoes = async (ws: Awaited<ReturnType<typeof openWs>>) => {
+    ws.send('still-here');
+    return (await nextMessage(ws)).toString() === 'still-here';
+  };
+  const post = (own: Hub, path: string, cookie: string) =>
+    hubRequest(own, path, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: '{}',
+    });
+
+  it("signing out ends that session's WebSockets at once, and only those; signing out everywhere ends the rest", async () => {
+    const [own, up] = await Promise.all([startHub(), startUpstream()]);
+    try {
+      own.routes.set(PROJECT, { kind: 'ok', target: { host: '127.0.0.1', port: up.port }, secret: SECRET });
+      const [a, b] = [own.signIn(), own.signIn()];
+      const [wsA, otherA, wsB] = await Promise.all([opened(own, a), opened(own, a), opened(own, b)]);
+
+      expect((await post(own, '/api/auth/logout', a)).status).toBe(200);
+      await Promise.all([wsA.closed, otherA.closed]);
+      expect(await echoes(wsB.ws)).toBe(true);
+
+      expect((await post(own, '/api/auth/logout-all', b)).status).toBe(200);
+      await wsB.closed;
+      await expect(openWs(own, `/${PROJECT}/conat`, b)).rejects.toThrow(/401/);
+    } finally {
+      await own.close();
+      await up.close();
+    }
+  });
+
+  it('a WebSocket whose session expires while it is open is ended by the periodic check', async () => {
+    const [own, up] = await Promise.all([startHub({ sessionRecheckMs: 200 }), startUpstream()]);
+    try {
+      own.routes.set(PROJECT, { kind: 'ok', target: { host: '127.0.0.1', port: up.port }, secret: SECRET });
+      // A session made as if 30 days ago, less 1.5 s: it expires 1.5 s from now.
+      const { token } = own.auth.createLoginToken();
+      const session = own.auth.redeemLoginToken(token, {}, Date.now() - SESSION_TTL_MS + 1_500);
+      if (!session) throw new Error('sign-in failed');
+      const short = await opened(own, `lp_session=${session.sessionToken}`);
+      const lasting = await opened(own, own.signIn());
+      await short.closed;
+      expect(await echoes(lasting.ws)).toBe(true);
+      lasting.ws.close();
+    } finally {
+      await own.close();
+      await up.close();
+    }
   });
 });
 

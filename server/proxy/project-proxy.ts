@@ -57,7 +57,9 @@ export function createProjectProxy(deps: ProjectProxyDeps, options: ProjectProxy
   const touchIntervalMs = options.touchIntervalMs ?? 60_000;
   const agents = new UpstreamAgents(deps.openTunnel);
   const lastTouch = new Map<string, number>();
-  const upgraded = new Set<Duplex>();
+  // Open WebSockets, with the session cookie of their upgrade request (the hub's cookie is
+  // stripped before the request goes on), to end them when the session ends.
+  const upgraded = new Map<Duplex, { cookie: string | undefined }>();
   // Client sockets whose upgrade the host accepted (a 101 went out): errors no longer get a page.
   const opened = new WeakSet<Duplex>();
   let closed = false;
@@ -236,13 +238,14 @@ export function createProjectProxy(deps: ProjectProxyDeps, options: ProjectProxy
         return;
       }
       touch(id);
+      const cookie = req.headers.cookie;
       const path = forwardedPath(url);
       prepareForwardHeaders(req, id, who.user, route.secret, path);
       req.url = path;
       const r = req as ProxiedRequest;
       r[PROJECT] = id;
       r[ROUTE] = route;
-      upgraded.add(socket);
+      upgraded.set(socket, { cookie });
       socket.once('close', () => upgraded.delete(socket));
       proxy.ws(req, socket, head, agents.for(route.target, { projectId: id, secret: route.secret }).ws);
     } catch (err) {
@@ -294,13 +297,35 @@ export function createProjectProxy(deps: ProjectProxyDeps, options: ProjectProxy
     );
   }
 
+  function recheckSessions(): number {
+    let ended = 0;
+    for (const [socket, { cookie }] of upgraded) {
+      if (deps.authenticate({ headers: cookie === undefined ? {} : { cookie } }) !== null) continue;
+      upgraded.delete(socket);
+      socket.destroy();
+      ended++;
+    }
+    if (ended > 0) log.info({ ended }, 'closed the WebSockets of sessions that ended');
+    return ended;
+  }
+  const recheckTimer = setInterval(() => {
+    try {
+      recheckSessions();
+    } catch (err) {
+      log.error({ err }, 'checking the sessions of open WebSockets failed');
+    }
+  }, options.sessionRecheckMs ?? 60_000);
+  recheckTimer.unref();
+
   return {
     matches: isProjectUrl,
     web,
     upgrade,
+    recheckSessions,
     close() {
       closed = true;
-      for (const socket of upgraded) socket.destroy();
+      clearInterval(recheckTimer);
+      for (const socket of upgraded.keys()) socket.destroy();
       upgraded.clear();
       agents.close();
     },

@@ -23,8 +23,11 @@ export type ProjectRoute =
 
 export interface ProjectProxyDeps {
   resolve(projectId: string): ProjectRoute;
-  /** The signed-in user of this request (session cookie), or null. */
-  authenticate(req: IncomingMessage): { user: string } | null;
+  /**
+   * The signed-in user of this request (session cookie), or null. Also asked again, with the
+   * upgrade request's headers, for WebSockets already open (see ProjectProxy.recheckSessions).
+   */
+  authenticate(req: Pick<IncomingMessage, 'headers'>): { user: string } | null;
   /** Start the project (used by the Start button); resolves when started or throws with a message. */
   start(projectId: string, user: string): Promise<void>;
   /** Called on traffic (at most once per 60 s per project): the project was active. */
@@ -44,6 +47,11 @@ export interface ProjectProxyOptions {
   responseTimeoutMs?: number;
   /** Least time between two `touch` calls for one project. Default 60 s. */
   touchIntervalMs?: number;
+  /**
+   * How often open WebSockets are checked against their sessions, for what the hub is not told
+   * of: a session that expired, or one deleted by another process (the CLI). Default 60 s.
+   */
+  sessionRecheckMs?: number;
 }
 
 export interface ProjectProxy {
@@ -51,6 +59,11 @@ export interface ProjectProxy {
   matches(url: string): boolean;
   web(req: IncomingMessage, res: ServerResponse): void;
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * Ends every open WebSocket whose session has ended (signed out, expired): a terminal must not
+   * stay open after "Sign out everywhere". Returns how many were ended.
+   */
+  recheckSessions(): number;
   /** Ends upgraded (WebSocket) connections and the kept-alive connections to hosts. */
   close(): void;
 }

@@ -1,7 +1,13 @@
+import { signInHref } from '../project.js';
 import { channel } from '../realtime.js';
 import { useWorkspace } from '../store.js';
 
-const LABELS = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' } as const;
+const LABELS = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  'signed-out': 'Signed out',
+} as const;
 
 /** Whether the realtime channel (terminals, file changes) is up; a retry button while it is not. */
 export function ConnectionStatus() {
@@ -16,6 +22,11 @@ export function ConnectionStatus() {
         <button type="button" className="button button-quiet button-small" onClick={() => channel.retryNow()}>
           Retry now
         </button>
+      )}
+      {connection === 'signed-out' && (
+        <a className="button button-small" href={signInHref()}>
+          Sign in
+        </a>
       )}
     </div>
   );

@@ -2,6 +2,7 @@ import '@xterm/xterm/css/xterm.css';
 import { FitAddon } from '@xterm/addon-fit';
 import { type ITheme, Terminal } from '@xterm/xterm';
 import { useEffect, useRef } from 'react';
+import { signInHref } from '../project.js';
 import { channel } from '../realtime.js';
 import { type TerminalTabState, useWorkspace } from '../store.js';
 
@@ -136,7 +137,15 @@ export function TerminalPane({ tab, active }: { tab: TerminalTabState; active: b
 
   return (
     <div className="terminal">
-      {connection !== 'live' && !exited && (
+      {connection === 'signed-out' && !exited && (
+        <div className="terminal-bar terminal-offline" role="status">
+          <span>
+            Signed out of the hub: <a href={signInHref()}>sign in</a> to use this terminal again. Its shell
+            keeps running for a while.
+          </span>
+        </div>
+      )}
+      {connection !== 'live' && connection !== 'signed-out' && !exited && (
         <div className="terminal-bar terminal-offline" role="status">
           Not connected — reconnecting… Typing is paused until the connection is back.
         </div>
