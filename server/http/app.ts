@@ -126,7 +126,14 @@ export async function buildApp(opts: AppOptions) {
   // the sessions it removed (a terminal must not stay open after "Sign out everywhere").
   const proxy = opts.projectProxy;
   if (proxy) {
-    const unsubscribe = auth.onSignOut(() => proxy.recheckSessions());
+    const unsubscribe = auth.onSignOut(() => {
+      // The sign-out itself is done; a failure here must not turn its answer into a 500.
+      try {
+        proxy.recheckSessions();
+      } catch (err) {
+        opts.logger.error({ err }, 'ending the WebSockets of ended sessions failed');
+      }
+    });
     app.addHook('onClose', async () => {
       unsubscribe();
     });
