@@ -137,17 +137,16 @@ export function TerminalPane({ tab, active }: { tab: TerminalTabState; active: b
 
   return (
     <div className="terminal">
-      {connection === 'signed-out' && !exited && (
+      {connection !== 'live' && !exited && (
         <div className="terminal-bar terminal-offline" role="status">
-          <span>
-            Signed out of the hub: <a href={signInHref()}>sign in</a> to use this terminal again. Its shell
-            keeps running for a while.
-          </span>
-        </div>
-      )}
-      {connection !== 'live' && connection !== 'signed-out' && !exited && (
-        <div className="terminal-bar terminal-offline" role="status">
-          Not connected — reconnecting… Typing is paused until the connection is back.
+          {connection === 'signed-out' ? (
+            <span>
+              Signed out of the hub: <a href={signInHref()}>sign in</a> to use this terminal again. Its shell
+              keeps running for a while.
+            </span>
+          ) : (
+            'Not connected — reconnecting… Typing is paused until the connection is back.'
+          )}
         </div>
       )}
       {exited && <TerminalExited tab={tab} onRestart={restart} />}

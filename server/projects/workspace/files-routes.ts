@@ -30,6 +30,7 @@ import {
 } from '../../api/index.js';
 import { ApiError } from '../../http/errors.js';
 import type { ProjectPath, ProjectPaths } from './paths.js';
+import { fsError, readJsonBody, sendJson } from './respond.js';
 
 /**
  * Read size of a download: up to 1 MiB instead of the stream default of 64 KiB cuts the
@@ -40,8 +41,6 @@ import type { ProjectPath, ProjectPaths } from './paths.js';
 function downloadChunk(size: number): number {
   return Math.min(1024 * 1024, Math.max(16 * 1024, size));
 }
-
-import { fsError, readJsonBody, sendJson } from './respond.js';
 
 /** The editor's limit: larger files are downloaded, not edited. */
 export const TEXT_LIMIT = 5 * 1024 * 1024;
