@@ -8,7 +8,11 @@ import { registerHealthKey } from './health-key.js';
 import { HealthService } from './service.js';
 
 // The service over real parts: an embedded sshd with its SFTP jail and sqlite, the hosts
-// registry on the same db, the real TLS dates and the real disk. Only the period is short.
+// registry on the same db and the real TLS dates. Only the period is short, and the disk is a
+// fixed one: the real disk's free space, which other processes change, is part of the disk
+// check's message, and a round that crosses a rounding step (63.5 GiB, say) is a change that
+// these tests do not make (the real disk is read in checks/tls-disk.test.ts).
+const FIXED_DISK = async () => ({ bsize: 4096, blocks: 1_000_000, bavail: 500_000 });
 
 let f: SshdFixture;
 let hosts: HubHosts;
@@ -37,6 +41,7 @@ beforeEach(async () => {
     logger: pino({ level: 'silent' }),
     intervalMs: 3_600_000,
     debounceMs: 20,
+    statfs: FIXED_DISK,
   });
 });
 afterEach(async () => {
