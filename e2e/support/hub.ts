@@ -2,10 +2,9 @@
 // user would, and stops it with SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_BASE_PORT } from '../../server/api/index.js';
+import { freeBasePort } from '../../test/support/free-port.js';
 import { BIN, ROOT } from './paths.js';
 
 const START_TIMEOUT_MS = 20_000;
@@ -24,26 +23,7 @@ export interface Hub {
   stop(): Promise<void>;
 }
 
-/** The port bound on 127.0.0.1 (0 = any free one), or null when it is taken. */
-function bindOnce(port: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(null));
-    srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : null));
-    });
-  });
-}
-
-/** A base port P with P (HTTPS) and P+1 (SSH) free, and P valid as a base port. */
-export async function freeBasePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const p = await bindOnce(0);
-    if (p !== null && p <= MAX_BASE_PORT && (await bindOnce(p + 1)) !== null) return p;
-  }
-  throw new Error('no free base port (P and P+1) on 127.0.0.1');
-}
+export { freeBasePort };
 
 /**
  * The environment without COCALC_* so the developer's own settings cannot leak into a test

@@ -6,13 +6,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:https';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { MAX_BASE_PORT } from '../../server/api/index.js';
+import { freeBasePort } from './free-port.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'launchpad.mjs');
@@ -83,33 +83,7 @@ export function tempDir(): string {
 // ---------------------------------------------------------------------------------------------
 // Ports
 
-function listenOnce(port: number, host = '127.0.0.1'): Promise<number | null> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(null));
-    srv.listen({ port, host, exclusive: true }, () => {
-      const addr = srv.address();
-      const got = typeof addr === 'object' && addr ? addr.port : null;
-      srv.close(() => resolve(got));
-    });
-  });
-}
-
-/** A port that is free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
-  const port = await listenOnce(0);
-  if (port === null) throw new Error('cannot bind an ephemeral port on 127.0.0.1');
-  return port;
-}
-
-/** A base port P for a hub: P (HTTPS) and P+1 (SSH) free, and P a valid base port. */
-export async function freeBasePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const p = await freePort();
-    if (p <= MAX_BASE_PORT && (await listenOnce(p + 1)) !== null) return p;
-  }
-  throw new Error('no free base port (P and P+1) found on 127.0.0.1');
-}
+export { freeBasePort, freePort } from './free-port.js';
 
 /** A TCP connection attempt to 127.0.0.1:`port`: 'connected', or the error code (e.g. ECONNREFUSED). */
 export function tryConnect(port: number): Promise<string> {
