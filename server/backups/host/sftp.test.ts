@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupEvent } from '../../projects/index.js';
 import { fingerprintOfPublicKey } from '../../sshd/index.js';
 import { makeClientKey, type RegisteredKey, SshdFixture } from '../../sshd/test-support.js';
+import { failure } from '../restic/fail.js';
 import { resticSnapshots } from '../restic/index.js';
 import { hashTree, sampleProject, tempDir } from '../restic/test-support.js';
 import { HostBackups } from './host-backups.js';
@@ -131,4 +132,24 @@ describe('host backups over SFTP through the hub sshd', () => {
       expect(err.message).toMatch(/SSH host key of 127\.0\.0\.1/);
     },
   );
+
+  // restic passes ssh's stderr on from a goroutine and can exit midway through it: CI once got
+  // only the first line of OpenSSH's host key warning, and the error did not name the host key.
+  it('restic stopped after the first line of ssh’s host key warning: ssh is asked again, and the error names the host key', async () => {
+    const d = agentDir('d');
+    const other = makeClientKey(dir, 'impostor-2');
+    const repo = await agentBackupRepo(
+      agentOptions(d, {
+        sshd: { host: '127.0.0.1', port: f.sshd.port, hostKey: other.publicKey },
+        hostKeyPin: fingerprintOfPublicKey(other.publicKey),
+      }),
+    )();
+    const cut = [
+      'subprocess ssh: @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@',
+      'Fatal: unable to open repository at sftp:lp@127.0.0.1:/: unable to start the sftp session, error: EOF',
+    ].join('\n');
+    const err = await failure(repo, 'snapshots', { code: 1, stdout: '', stderr: cut });
+    expect(err.code).toBe('repository_unreachable');
+    expect(err.message).toMatch(/SSH host key of 127\.0\.0\.1/);
+  });
 });

@@ -50,6 +50,26 @@ export function isNoRepository(stderr: string): boolean {
   return /Is there a repository at the following location\?|unable to open config file/i.test(stderr);
 }
 
+/** ssh refused the hub's host key (the pin in known_hosts does not match). */
+const SSH_HOST_KEY_REFUSED =
+  /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|host key is known/i;
+/** The hub refused this host's key. */
+const SSH_KEY_REFUSED = /Permission denied \(publickey/i;
+/** The network named the cause. */
+const SSH_NETWORK_FAILED =
+  /Connection refused|Could not resolve hostname|timed out|No route to host|Network is unreachable/i;
+/** ssh or the sftp session failed, the cause not (yet) named. */
+const SSH_FAILED = /subprocess ssh|unable to start the sftp session|Connection closed/i;
+
+/**
+ * Whether `stderr` has an ssh line that names why ssh failed. Without one, what ssh printed may
+ * have been cut short: restic forwards it from a goroutine and can exit first, even midway
+ * through OpenSSH's several-line host key warning.
+ */
+export function namesSshCause(stderr: string): boolean {
+  return SSH_HOST_KEY_REFUSED.test(stderr) || SSH_KEY_REFUSED.test(stderr) || SSH_NETWORK_FAILED.test(stderr);
+}
+
 /**
  * Maps a failed run to a ResticError. restic 0.14 has no machine-readable errors, so this reads
  * its stderr (and ssh's, which restic passes through for sftp repositories). Order matters: an
@@ -80,25 +100,17 @@ export function classify(run: FailedRun): ResticError {
       `${repo} is locked by another restic process${by ? ` (${by})` : ''}; try again when it is done, or run \`restic unlock\` on it if nothing is running`,
     );
   }
-  if (
-    host &&
-    /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|host key is known/i.test(stderr)
-  )
+  if (host && SSH_HOST_KEY_REFUSED.test(stderr))
     return new ResticError(
       'repository_unreachable',
       `the SSH host key of ${host} does not match the hub's host key this host pinned at its join, so ${repo} was not contacted; if the hub's SSH host key changed, join this host again`,
     );
-  if (host && /Permission denied \(publickey/i.test(stderr))
+  if (host && SSH_KEY_REFUSED.test(stderr))
     return new ResticError(
       'repository_unreachable',
       `the hub at ${host} refused this host's SFTP key, so ${repo} cannot be reached; the host may have been removed from the hub (join it again)`,
     );
-  if (
-    host &&
-    /subprocess ssh|unable to start the sftp session|Connection refused|Could not resolve hostname|timed out|No route to host|Connection closed|Network is unreachable/i.test(
-      stderr,
-    )
-  ) {
+  if (host && (SSH_NETWORK_FAILED.test(stderr) || SSH_FAILED.test(stderr))) {
     const sshLine = /subprocess ssh: (.*)/.exec(stderr)?.[1]?.trim();
     return new ResticError(
       'repository_unreachable',

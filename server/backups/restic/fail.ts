@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { classify, isNoRepository, type ResticError } from './errors.js';
+import { classify, isNoRepository, namesSshCause, type ResticError } from './errors.js';
 import type { ResticRepo, ResticRun } from './spawn.js';
 
 /** Splits an sftp.command the way restic does: whitespace separates, '…' and "…" group (no escapes). */
@@ -31,7 +31,8 @@ const DIAGNOSE_TIMEOUT_MS = 60_000;
  * Runs the sftp.command once on its own (stdin closed: ssh connects, authenticates, starts the
  * sftp subsystem and leaves) and returns what ssh printed. restic forwards ssh's stderr from a
  * goroutine and can exit before it has: seen here under load, a host-key refusal then reads as
- * a bare "unable to start the sftp session, error: EOF".
+ * a bare "unable to start the sftp session, error: EOF", or with only the first line of
+ * OpenSSH's warning ("@@@@…").
  */
 function sshStderr(sftpCommand: string): Promise<string> {
   const [cmd, ...args] = splitCommand(sftpCommand);
@@ -64,12 +65,13 @@ function sshStderr(sftpCommand: string): Promise<string> {
 
 /**
  * The ResticError for a failed run. For an sftp repository that could not be reached and whose
- * ssh said nothing restic passed on, ssh is asked again on its own so the message names the cause.
+ * cause restic did not pass on whole (see namesSshCause), ssh is asked again on its own so the
+ * message names the cause.
  */
 export async function failure(repo: ResticRepo, command: string, run: ResticRun): Promise<ResticError> {
   const failed = { command, repository: repo.repository, exitCode: run.code, stderr: run.stderr };
   const err = classify(failed);
-  const explained = /subprocess ssh:/.test(run.stderr) || isNoRepository(run.stderr);
+  const explained = namesSshCause(run.stderr) || isNoRepository(run.stderr);
   if (err.code !== 'repository_unreachable' || !repo.sftpCommand || explained) return err;
   const ssh = await sshStderr(repo.sftpCommand);
   return ssh ? classify({ ...failed, stderr: `${ssh}\n${run.stderr}` }) : err;
